@@ -1,0 +1,70 @@
+# pyexec: `make run` serves the API on :8080, `make test` runs every test.
+# Both set up what they need on a Debian/Ubuntu host (apt-get, a venv, the NsJail build, the
+# rootfs); builds are cached in .build/ and rebuilt only when their inputs change.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BUILD := .build
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+NSJAIL := $(BUILD)/nsjail/nsjail
+ROOTFS := $(BUILD)/rootfs
+
+# Debian packages: NsJail's build, debootstrap for the rootfs, gVisor for the gen1 tests.
+APT_PACKAGES := protobuf-compiler libprotobuf-dev libnl-route-3-dev bison flex pkg-config \
+	g++ make git debootstrap runsc python3 python3-venv python3-pip
+
+export PYEXEC_NSJAIL := $(abspath $(NSJAIL))
+export PYEXEC_ROOTFS := $(abspath $(ROOTFS))
+
+.PHONY: help setup system-deps nsjail rootfs test test-namespaces test-gvisor lint bench clean
+
+help:
+	@echo "make run    serve the API on http://localhost:8080 (functions-framework)"
+	@echo "make test   run every test: both isolation profiles, gVisor included"
+	@echo "make bench  print execution latencies of both profiles"
+
+setup: system-deps nsjail rootfs $(VENV)/.installed
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "apt-get install:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+nsjail: system-deps
+	nsjail-patch/build.sh $(BUILD)/nsjail
+
+rootfs: system-deps
+	sandbox-image/build-rootfs.sh $(ROOTFS)
+
+$(VENV)/.installed: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+test: setup
+	$(MAKE) lint test-namespaces test-gvisor
+
+# Everything on this host's kernel (the namespaces profile, unit tests, build checks).
+test-namespaces:
+	$(PYTHON) -m pytest tests
+
+# The behaviour tests again inside gVisor, where `auto` must choose the gvisor profile.
+test-gvisor:
+	runsc --network=none do env PYEXEC_EXPECT_PROFILE=gvisor \
+		$(PYTHON) -m pytest -p no:cacheprovider tests/test_sandbox.py
+
+lint:
+	$(PYTHON) -m ruff check function tests
+	$(PYTHON) -m ruff format --check function tests
+
+bench: setup
+	$(PYTHON) benchmarks/latency.py
+	runsc --network=none do $(PYTHON) benchmarks/latency.py
+
+clean:
+	rm -rf $(BUILD) $(VENV)

@@ -1,0 +1,73 @@
+"""Server settings, read once from the environment and validated with errors naming the variable.
+
+========================== ============================== ========================================
+variable                   default                        meaning
+========================== ============================== ========================================
+PYEXEC_PROFILE             auto                           ``auto``, ``namespaces`` or ``gvisor``
+PYEXEC_NSJAIL              /opt/pyexec/nsjail             the (patched) NsJail binary
+PYEXEC_ROOTFS              /opt/pyexec/rootfs             the jail's read-only root filesystem
+PYEXEC_SLOTS               number of CPUs                 executions at once in this process
+PYEXEC_CGROUPS             auto                           ``auto``: use cgroups where they work;
+                                                          ``off``: rlimits only
+PYEXEC_<LIMIT>             see sandbox.limits.Limits      default of each per-request limit
+PYEXEC_MAX_<LIMIT>         see sandbox.limits.MAXIMUMS    maximum of each per-request limit
+========================== ============================== ========================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sandbox.errors import ConfigError
+from sandbox.limits import LimitPolicy
+from sandbox.profiles import Profile
+
+#: At most this many slots: each has its own uid (see sandbox.nsjail.UID_BASE).
+MAX_SLOTS = 256
+
+
+@dataclass(frozen=True)
+class Settings:
+    profile: Profile | None = None
+    """None means auto: probe the host at start-up."""
+    nsjail: Path = Path("/opt/pyexec/nsjail")
+    rootfs: Path = Path("/opt/pyexec/rootfs")
+    slots: int = field(default_factory=lambda: os.cpu_count() or 1)
+    use_cgroups: bool = True
+    limits: LimitPolicy = field(default_factory=LimitPolicy)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        profile_name = env.get("PYEXEC_PROFILE", "auto") or "auto"
+        choices = ["auto", *(p.value for p in Profile)]
+        if profile_name not in choices:
+            raise ConfigError(
+                f"PYEXEC_PROFILE={profile_name!r} is not one of: {', '.join(choices)}"
+            )
+        cgroups = env.get("PYEXEC_CGROUPS", "auto") or "auto"
+        if cgroups not in ("auto", "off"):
+            raise ConfigError(f"PYEXEC_CGROUPS={cgroups!r} is not one of: auto, off")
+        return cls(
+            profile=None if profile_name == "auto" else Profile(profile_name),
+            nsjail=Path(env.get("PYEXEC_NSJAIL") or cls.nsjail),
+            rootfs=Path(env.get("PYEXEC_ROOTFS") or cls.rootfs),
+            slots=_slots(env.get("PYEXEC_SLOTS")),
+            use_cgroups=cgroups == "auto",
+            limits=LimitPolicy.from_env(env),
+        )
+
+
+def _slots(raw: str | None) -> int:
+    if not raw:
+        return os.cpu_count() or 1
+    try:
+        slots = int(raw)
+    except ValueError:
+        raise ConfigError(f"PYEXEC_SLOTS={raw!r} is not an integer") from None
+    if not 1 <= slots <= MAX_SLOTS:
+        raise ConfigError(f"PYEXEC_SLOTS={slots} is outside 1..{MAX_SLOTS}")
+    return slots

@@ -1,0 +1,290 @@
+"""Runs one script inside the jail and reports how it ended.
+
+This file is the jail's program: NsJail starts ``python3 -I -c <this source>``, so it works
+unchanged in both isolation profiles and needs no mount. It imports only the standard library
+(numpy and pandas only if the script already did), and:
+
+1. reads one JSON request from stdin: ``{"script", "args", "max_result_bytes"}``;
+2. compiles the script as the module ``script`` (file name ``<script>``) and runs it;
+3. calls ``main(**args)`` and converts what it returned to plain JSON values;
+4. writes one JSON frame to the result channel, the file descriptor named by its only
+   argument, and exits.
+
+The script's print() output goes straight to stdout and stderr, which the runner captures, so
+nothing the script prints can be mistaken for its result. Tracebacks keep the script's own
+frames only. The result conversion rules are documented in the README ("Results").
+"""
+
+import datetime
+import json
+import linecache
+import math
+import os
+import sys
+import traceback
+import types
+
+SCRIPT_NAME = "<script>"
+MAX_DEPTH = 100
+# Written when nothing can be allocated any more; built now, while memory is still available.
+MEMORY_FRAME = json.dumps(
+    {"kind": "memory_limit", "message": "the script ran out of memory (MemoryError)"}
+).encode()
+
+
+class Unconvertible(Exception):
+    def __init__(self, path, reason):
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+
+
+def main():
+    result_fd = int(sys.argv[1])
+    os.umask(0o077)  # Files the script creates are its own, even in a shared /tmp.
+    request = json.loads(sys.stdin.buffer.read())
+    try:
+        frame = _run(request["script"], request["args"], request["max_result_bytes"])
+        data = json.dumps(frame, allow_nan=False).encode()
+    except MemoryError:
+        data = MEMORY_FRAME
+    _flush_std_streams()
+    _write_all(result_fd, data)
+    os._exit(0)  # Not sys.exit(): no atexit handler or lingering thread of the script runs on.
+
+
+def _run(source, args, max_result_bytes):
+    try:
+        code = compile(source, SCRIPT_NAME, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return {
+            "kind": "syntax_error",
+            "type": type(exc).__name__,
+            "message": exc.msg,
+            "line": exc.lineno,
+            "offset": exc.offset,
+            "text": (exc.text or "").rstrip("\n") or None,
+        }
+    except ValueError as exc:  # "source code string cannot contain null bytes"
+        before = source[: source.index("\0")] if "\0" in source else source
+        return {
+            "kind": "syntax_error",
+            "type": "SyntaxError",
+            "message": str(exc),
+            "line": before.count("\n") + 1,
+            "offset": len(before) - (before.rfind("\n") + 1) + 1,
+            "text": None,
+        }
+    linecache.cache[SCRIPT_NAME] = (len(source), None, source.splitlines(True), SCRIPT_NAME)
+
+    module = types.ModuleType("script")
+    module.__file__ = SCRIPT_NAME
+    sys.modules["script"] = module
+    try:
+        exec(code, module.__dict__)
+        entry = module.__dict__.get("main")
+        if not callable(entry):
+            return {
+                "kind": "missing_main",
+                "message": "the script does not define a callable main()",
+            }
+        value = entry(**args)
+    except MemoryError:
+        return {"kind": "memory_limit", "message": "the script ran out of memory (MemoryError)"}
+    except SystemExit as exc:
+        return _exited(exc)
+    except BaseException as exc:  # noqa: BLE001 - everything the script raises is reported
+        return _exception(exc)
+
+    try:
+        result = to_json(value, "result", 0)
+        size = len(json.dumps(result, allow_nan=False))
+    except Unconvertible as exc:
+        return {"kind": "invalid_result", "message": exc.reason, "path": exc.path}
+    except RecursionError:
+        return {
+            "kind": "invalid_result",
+            "message": "the result is nested too deeply to convert",
+            "path": "result",
+        }
+    if size > max_result_bytes:
+        return {
+            "kind": "invalid_result",
+            "message": f"the result is {size} bytes as JSON, over the limit of "
+            f"{max_result_bytes} bytes",
+            "path": "result",
+        }
+    return {"kind": "ok", "result": result}
+
+
+def _exited(exc):
+    code = exc.code
+    if code is None:
+        exit_code = 0
+    elif isinstance(code, int):
+        exit_code = code
+    else:
+        print(code, file=sys.stderr)  # What Python itself does with sys.exit("message").
+        exit_code = 1
+    return {
+        "kind": "exited",
+        "message": f"the script exited (sys.exit({exit_code})) before main() returned",
+        "exit_code": exit_code,
+    }
+
+
+def _exception(exc):
+    summary = traceback.TracebackException.from_exception(exc)
+    _keep_script_frames(summary, set())
+    cls = type(exc)
+    name = (
+        cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    )
+    try:
+        message = str(exc)
+    except Exception:  # noqa: BLE001 - a broken __str__ is the script's
+        message = f"<unprintable {name} object>"
+    return {
+        "kind": "exception",
+        "type": name,
+        "message": message,
+        "traceback": "".join(summary.format()),
+    }
+
+
+def _keep_script_frames(summary, seen):
+    """Drop the wrapper's and the libraries' frames, in the exception and its chain."""
+    if summary is None or id(summary) in seen:
+        return
+    seen.add(id(summary))
+    summary.stack = traceback.StackSummary.from_list(
+        [frame for frame in summary.stack if frame.filename == SCRIPT_NAME]
+    )
+    _keep_script_frames(summary.__cause__, seen)
+    _keep_script_frames(summary.__context__, seen)
+
+
+def to_json(value, path, depth):
+    """Convert ``value`` to JSON values, or raise Unconvertible naming where and why.
+
+    Plain JSON types stay as they are, NaN and infinities become null; dict keys become
+    strings as json.dumps makes them; tuples become lists; datetime, date and time become ISO
+    8601 strings, timedelta a number of seconds; numpy scalars and arrays become numbers and
+    lists; a pandas DataFrame becomes a list of row objects and a Series an object keyed by
+    its index, as their to_json(orient="records"/"index", date_format="iso") make them.
+    """
+    if depth > MAX_DEPTH:
+        raise Unconvertible(path, f"the result is nested deeper than {MAX_DEPTH} levels")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            name = _key(key, path)
+            out[name] = to_json(item, f"{path}[{json.dumps(name)}]", depth + 1)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [to_json(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    converted = _convert_numpy(value, path, depth)
+    if converted is not _NOT_HANDLED:
+        return converted
+    converted = _convert_pandas(value, path)
+    if converted is not _NOT_HANDLED:
+        return converted
+    hint = {
+        set: "; convert it to a list",
+        frozenset: "; convert it to a list",
+        bytes: "; decode it to a str",
+        bytearray: "; decode it to a str",
+        complex: "; return its .real and .imag",
+    }.get(type(value), "")
+    raise Unconvertible(path, f"{_type_name(value)} is not JSON serializable{hint}")
+
+
+_NOT_HANDLED = object()
+
+
+def _key(key, path):
+    if isinstance(key, str):
+        return key
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(key, numpy.generic):
+        key = key.item()
+    if key is None or isinstance(key, (bool, int, float)):
+        return json.dumps(key)  # As json.dumps names such keys: 1 -> "1", None -> "null".
+    if isinstance(key, (datetime.datetime, datetime.date, datetime.time)):
+        return key.isoformat()
+    raise Unconvertible(path, f"a dict key of type {_type_name(key)} is not a string")
+
+
+def _convert_numpy(value, path, depth):
+    numpy = sys.modules.get("numpy")
+    if numpy is None:
+        return _NOT_HANDLED
+    if isinstance(value, numpy.datetime64):
+        return None if numpy.isnat(value) else str(numpy.datetime_as_string(value))
+    if isinstance(value, numpy.timedelta64):
+        return None if numpy.isnat(value) else value / numpy.timedelta64(1, "s")
+    if isinstance(value, numpy.generic):
+        return to_json(value.item(), path, depth)
+    if isinstance(value, numpy.ndarray):
+        if value.ndim == 0:
+            return to_json(value[()], path, depth)
+        if value.dtype.kind in "biuf":  # Plain numbers: tolist() is exact and fast.
+            return to_json(value.tolist(), path, depth)
+        return [to_json(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
+    return _NOT_HANDLED
+
+
+def _convert_pandas(value, path):
+    pandas = sys.modules.get("pandas")
+    if pandas is None:
+        return _NOT_HANDLED
+    if value is pandas.NaT or value is pandas.NA:
+        return None
+    if isinstance(value, pandas.DataFrame):
+        orient = "records"
+    elif isinstance(value, pandas.Series):
+        orient = "index"
+    else:
+        return _NOT_HANDLED
+    try:
+        return json.loads(value.to_json(orient=orient, date_format="iso"))
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise Unconvertible(path, f"{_type_name(value)} could not be converted: {exc}") from None
+
+
+def _type_name(value):
+    cls = type(value)
+    if cls.__module__ == "builtins":
+        return f"an object of type {cls.__qualname__}"
+    return f"an object of type {cls.__module__}.{cls.__qualname__}"
+
+
+def _flush_std_streams():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001, S110 - a closed or replaced stream is the script's
+            pass
+
+
+def _write_all(fd, data):
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.close(fd)
+    except OSError:
+        os._exit(70)  # The script closed or replaced the result channel.
+
+
+main()

@@ -1,0 +1,269 @@
+"""One NsJail process: its argv, and the plumbing that feeds it and collects what it produced.
+
+The static parts of a jail are in jail/<profile>.cfg and jail/policy.kafel. Everything that
+varies per request or per deployment goes in as argv, built in :func:`build_argv` alone.
+
+Pipes, as the jail sees them: stdin carries the request (then EOF); stdout and stderr are the
+script's own, each captured up to a cap; a dedicated pipe carries the wrapper's result frame;
+NsJail's log goes to another pipe, which also tells when NsJail has exited.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import selectors
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sandbox.limits import Limits
+from sandbox.profiles import JAIL_DIR, Cgroups, Profile
+
+WRAPPER_SOURCE = (JAIL_DIR / "wrapper.py").read_text()
+POLICY = JAIL_DIR / "policy.kafel"
+PYTHON = "/usr/bin/python3"
+
+#: Slot ``n`` runs as uid/gid ``UID_BASE + n`` outside the jail. Debian leaves 65000-65533 to
+#: local use, so no system account has these ids. Distinct ids keep concurrent jails apart:
+#: RLIMIT_NPROC counts per user, and without a pid namespace (gvisor profile) a process may
+#: signal any process of its own uid.
+UID_BASE = 65000
+#: The jail's uid/gid as the script sees it, where there is a user namespace.
+INSIDE_ID = 65534
+
+MIB = 1024 * 1024
+_LOG_CAP = 64 * 1024
+_READ_CHUNK = 64 * 1024
+#: After NsJail exits, how long to keep reading output still buffered in the pipes.
+_DRAIN_S = 0.2
+
+
+@dataclass
+class Stream:
+    """Bytes read from one pipe, up to a cap; the rest is read and dropped."""
+
+    cap: int
+    data: bytearray = field(default_factory=bytearray)
+    truncated: bool = False
+
+    def feed(self, chunk: bytes) -> None:
+        room = self.cap - len(self.data)
+        if len(chunk) > room:
+            self.truncated = True
+            chunk = chunk[: max(room, 0)]
+        self.data += chunk
+
+
+@dataclass
+class JailRun:
+    """What one NsJail process did, before any interpretation."""
+
+    stdout: Stream
+    stderr: Stream
+    result: Stream
+    log: Stream
+    exit_status: int | None = None
+    """NsJail's own exit status (os.waitstatus_to_exitcode: negative for a signal)."""
+    timed_out: bool = False
+    duration_s: float = 0.0
+    cpu_s: float = 0.0
+    peak_rss_kib: int = 0
+
+    @property
+    def log_text(self) -> str:
+        return self.log.data.decode("utf-8", "replace")
+
+    @property
+    def started(self) -> bool:
+        """Whether NsJail got as far as executing the jail's program."""
+        return f"Executing '{PYTHON}'" in self.log_text
+
+    @property
+    def child_signal(self) -> str | None:
+        match = re.search(r"terminated with signal: (SIG\w+)", self.log_text)
+        return match.group(1) if match else None
+
+    @property
+    def child_exit_code(self) -> int | None:
+        match = re.search(r"exited with status: (\d+)", self.log_text)
+        return int(match.group(1)) if match else None
+
+    def log_problems(self) -> str:
+        """NsJail's warning, error and fatal lines, for a sandbox failure's message."""
+        lines = [ln for ln in self.log_text.splitlines() if ln[:3] in ("[W]", "[E]", "[F]")]
+        return "\n".join(lines[-10:])
+
+
+def build_argv(
+    *,
+    nsjail: Path,
+    rootfs: Path,
+    profile: Profile,
+    limits: Limits,
+    slot: int,
+    cgroups: Cgroups | None,
+    result_fd: int,
+    log_fd: int,
+) -> list[str]:
+    """The whole NsJail command line for one execution."""
+    outside_id = UID_BASE + slot
+    argv = [
+        str(nsjail),
+        "--config", str(profile.config),
+        "--chroot", str(rootfs),
+        "--seccomp_policy", str(POLICY),
+        "--log_fd", str(log_fd),
+        "--pass_fd", str(result_fd),
+        # A backstop only: the runner enforces the exact wall time itself.
+        "--time_limit", str(math.ceil(limits.timeout_s) + 1),
+        "--rlimit_as", str(limits.memory_mib),
+        # The kernel sends SIGKILL at the limit (SIGXCPU is dropped for a pid namespace's
+        # init); the runner tells a CPU timeout from other kills by the CPU time used.
+        "--rlimit_cpu", str(math.ceil(limits.cpu_time_s)),
+        "--rlimit_fsize", str(limits.max_file_size_mib),
+        "--rlimit_nofile", str(limits.max_open_files),
+        "--rlimit_nproc", str(limits.max_processes),
+    ]  # fmt: skip
+    if profile is Profile.NAMESPACES:
+        argv += [
+            "--user", f"{INSIDE_ID}:{outside_id}",
+            "--group", f"{INSIDE_ID}:{outside_id}",
+            "--mount", f"none:/tmp:tmpfs:size={limits.tmp_size_mib * MIB}",
+        ]  # fmt: skip
+        if cgroups is not None:
+            # tmpfs pages are charged to the jail's memory cgroup too.
+            memory = (limits.memory_mib + limits.tmp_size_mib) * MIB
+            argv += [
+                "--cgroup_mem_max",
+                str(memory),
+                "--cgroup_pids_max",
+                str(limits.max_processes),
+            ]
+            if cgroups.version == 2:
+                argv.append("--use_cgroupv2")
+    else:
+        argv += ["--user", str(outside_id), "--group", str(outside_id)]
+    argv += ["--", PYTHON, "-I", "-c", WRAPPER_SOURCE, str(result_fd)]
+    return argv
+
+
+def run_jail(argv_for: Callable[[int, int], list[str]], request: bytes, limits: Limits) -> JailRun:
+    """Start NsJail, hand it the request, collect its output; kill it at the deadline.
+
+    ``argv_for(result_fd, log_fd)`` gives the command line once the pipes exist.
+    """
+    result_r, result_w = os.pipe()
+    log_r, log_w = os.pipe()
+    run = JailRun(
+        stdout=Stream(limits.max_output_bytes),
+        stderr=Stream(limits.max_output_bytes),
+        # The wrapper enforces max_output_bytes on the result itself; the slack is for the frame.
+        result=Stream(limits.max_output_bytes + 64 * 1024),
+        log=Stream(_LOG_CAP),
+    )
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            argv_for(result_w, log_w),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(result_w, log_w),
+            env={},
+            close_fds=True,
+            start_new_session=True,
+        )
+    finally:
+        os.close(result_w)
+        os.close(log_w)
+    try:
+        _pump(proc, request, run, result_r, log_r, start + limits.timeout_s)
+    finally:
+        os.close(result_r)
+        os.close(log_r)
+        if proc.returncode is None:
+            _kill(proc)
+        _reap(proc, run)
+        run.duration_s = time.monotonic() - start
+    return run
+
+
+def _pump(
+    proc: subprocess.Popen[bytes],
+    request: bytes,
+    run: JailRun,
+    result_r: int,
+    log_r: int,
+    deadline: float,
+) -> None:
+    assert proc.stdin and proc.stdout and proc.stderr
+    stdin = proc.stdin.fileno()
+    streams = {
+        proc.stdout.fileno(): run.stdout,
+        proc.stderr.fileno(): run.stderr,
+        result_r: run.result,
+        log_r: run.log,
+    }
+    pending = memoryview(request)
+    drain_until: float | None = None
+    with selectors.DefaultSelector() as selector:
+        os.set_blocking(stdin, False)
+        selector.register(stdin, selectors.EVENT_WRITE)
+        for fd in streams:
+            selector.register(fd, selectors.EVENT_READ)
+        open_reads = set(streams)
+        while open_reads:
+            now = time.monotonic()
+            if drain_until is not None and now >= drain_until:
+                return  # NsJail is gone; whatever still holds the pipes gets killed.
+            if now >= deadline:
+                run.timed_out = True
+                return
+            wake = deadline if drain_until is None else min(deadline, drain_until)
+            for key, _ in selector.select(timeout=wake - now):
+                if key.fd == stdin:
+                    try:
+                        pending = pending[os.write(stdin, pending) :]
+                    except BrokenPipeError:  # NsJail failed before reading it; see its log.
+                        pending = pending[:0]
+                    if not pending:
+                        selector.unregister(stdin)
+                        proc.stdin.close()
+                    continue
+                chunk = os.read(key.fd, _READ_CHUNK)
+                if chunk:
+                    streams[key.fd].feed(chunk)
+                    continue
+                selector.unregister(key.fd)
+                open_reads.discard(key.fd)
+                if key.fd == log_r:  # NsJail closed its log: it has exited.
+                    drain_until = time.monotonic() + _DRAIN_S
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    # NsJail's child has PR_SET_PDEATHSIG=SIGKILL, and in the namespaces profile it is the init
+    # of its pid namespace, so killing NsJail ends the jail. The gvisor profile also sweeps the
+    # slot's uid afterwards (runner).
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _reap(proc: subprocess.Popen[bytes], run: JailRun) -> None:
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None and not pipe.closed:
+            pipe.close()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    except ChildProcessError:  # pragma: no cover - reaped elsewhere
+        return
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    run.exit_status = proc.returncode
+    run.cpu_s = usage.ru_utime + usage.ru_stime
+    run.peak_rss_kib = usage.ru_maxrss

@@ -1,0 +1,71 @@
+"""The two isolation profiles, and what the host offers them.
+
+``namespaces``  any normal Linux kernel: user, pid, net, mount, ipc, uts and cgroup namespaces
+                around a read-only bind of the rootfs (jail/namespaces.cfg).
+``gvisor``      a host that is itself gVisor (Cloud Run gen1): no new namespaces, a plain chroot,
+                with the patched NsJail (jail/gvisor.cfg).
+
+Both share the seccomp policy (jail/policy.kafel), uid/gid separation and the rlimits.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+JAIL_DIR = Path(__file__).resolve().parent / "jail"
+
+# gVisor reports a fixed kernel identity (its Linux ABI level), whatever the host runs.
+_GVISOR_RELEASE = "4.4.0"
+_GVISOR_VERSION = "#1 SMP Sun Jan 10 15:06:54 PST 2016"
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+#: Parent cgroup under which NsJail creates one child per jail (its default name).
+CGROUP_PARENT = "NSJAIL"
+
+
+class Profile(enum.StrEnum):
+    NAMESPACES = "namespaces"
+    GVISOR = "gvisor"
+
+    @property
+    def config(self) -> Path:
+        return JAIL_DIR / f"{self.value}.cfg"
+
+
+def running_on_gvisor() -> bool:
+    uname = os.uname()
+    return uname.release == _GVISOR_RELEASE and uname.version == _GVISOR_VERSION
+
+
+def auto_profile() -> Profile:
+    """The profile this host calls for. It is only used once its self-test passes."""
+    return Profile.GVISOR if running_on_gvisor() else Profile.NAMESPACES
+
+
+@dataclass(frozen=True)
+class Cgroups:
+    """Cgroup controllers NsJail can put each jail under (namespaces profile only)."""
+
+    version: int  # 1 or 2
+
+
+def prepare_cgroups() -> Cgroups | None:
+    """Make the parent cgroups NsJail needs; None where memory and pids cannot be limited."""
+    unified = CGROUP_ROOT / "cgroup.controllers"
+    try:
+        if unified.exists():
+            controllers = unified.read_text().split()
+            if {"memory", "pids"} <= set(controllers):
+                return Cgroups(version=2)
+            return None
+        for controller in ("memory", "pids"):
+            hierarchy = CGROUP_ROOT / controller
+            if not (hierarchy / "cgroup.procs").exists():
+                return None
+            (hierarchy / CGROUP_PARENT).mkdir(exist_ok=True)
+    except OSError:
+        return None
+    return Cgroups(version=1)

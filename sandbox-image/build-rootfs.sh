@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Builds the root filesystem every jail runs in: Debian bookworm's Python 3.11 with the
+# hash-pinned packages of requirements.txt, and nothing else.
+#
+# Usage: sandbox-image/build-rootfs.sh OUT_DIR      (as root: debootstrap and chroot need it)
+#
+# How: debootstrap a minimal bookworm into a staging tree, install the wheels into it, precompile
+# all bytecode there with the jail's own interpreter, then copy into OUT_DIR only what is on an
+# allowlist: the interpreter, the standard library, the packages, and the shared libraries their
+# ELF files need (as resolved by ldd). A copy-in allowlist rather than deleting from a full system
+# means a shell, a package manager, setuid binaries or compilers cannot be left in by mistake;
+# the checks at the end prove it anyway.
+#
+# The build is skipped when OUT_DIR was built from the same inputs (OUT_DIR/.stamp).
+# Environment: DEBIAN_MIRROR (default http://deb.debian.org/debian).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: build-rootfs.sh OUT_DIR}
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+suite=bookworm
+python=python3.11
+# Standard library parts a script has no use for in a jail: tests, GUIs, installers, IDLE.
+stdlib_excluded=(test idlelib tkinter turtledemo turtle.py ensurepip lib2to3 pydoc_data
+  distutils/tests unittest/test ctypes/test sqlite3/test config-3.11-x86_64-linux-gnu)
+
+stamp=$(cat "$here/requirements.txt" "$0" | sha256sum | cut -c1-64)
+if [[ -f $out/.stamp && "$(cat "$out/.stamp")" == "$stamp" ]]; then
+  echo "rootfs: up to date ($out)"
+  exit 0
+fi
+[[ $(id -u) == 0 ]] || { echo "rootfs: must run as root (debootstrap, chroot)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap '[[ -n ${KEEP_WORK:-} ]] || rm -rf "$work"' EXIT
+stage=$work/stage
+new=$work/rootfs
+
+echo "rootfs: debootstrap $suite from $mirror"
+debootstrap --variant=minbase --include="$python-minimal,lib$python-stdlib,libstdc++6" \
+  "$suite" "$stage" "$mirror" >"$work/debootstrap.log" 2>&1 \
+  || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
+
+echo "rootfs: installing wheels (hash-pinned)"
+site=/usr/lib/python3/dist-packages
+python3 -m pip install --quiet --no-deps --require-hashes --only-binary=:all: \
+  --implementation cp --python-version 3.11 --abi cp311 --platform manylinux_2_28_x86_64 \
+  --no-compile --target "$stage$site" -r "$here/requirements.txt"
+rm -rf "$stage$site/bin"
+find "$stage$site" -depth -type d -name tests -exec rm -rf {} +
+for excluded in "${stdlib_excluded[@]}"; do
+  rm -rf "$stage/usr/lib/$python/$excluded"
+done
+
+echo "rootfs: precompiling bytecode"
+# unchecked-hash: the tree is read-only, so never stat the source to validate a .pyc.
+find "$stage/usr/lib/$python" "$stage$site" -name __pycache__ -prune -exec rm -rf {} +
+chroot "$stage" "/usr/bin/$python" -m compileall -q -j 1 --invalidation-mode unchecked-hash \
+  "/usr/lib/$python" "$site" >/dev/null
+
+echo "rootfs: assembling $new"
+copy() {  # copy a path from the staging tree, with its parent folders and symlink targets
+  local path=$1 dir
+  while :; do
+    # Resolve the folder through the staging tree's own symlinks (/lib64 -> usr/lib64, ...).
+    dir=$(cd "$stage$(dirname "$path")" && pwd -P)
+    [[ $dir == "$stage"/* ]] || { echo "rootfs: $path leaves the staging tree" >&2; exit 1; }
+    path=${dir#"$stage"}/$(basename "$path")
+    mkdir -p "$new${dir#"$stage"}"
+    cp -a --no-dereference "$stage$path" "$new$path"
+    [[ -L $stage$path ]] || break
+    local target
+    target=$(readlink "$stage$path")
+    [[ $target == /* ]] || target=$(dirname "$path")/$target
+    path=$(realpath -m -s "$target")
+  done
+}
+mkdir -p "$new"
+for link in bin lib lib64 sbin; do  # merged /usr, as in bookworm
+  [[ -L $stage/$link ]] && cp -a "$stage/$link" "$new/$link"
+done
+copy "/usr/bin/$python"
+ln -s "$python" "$new/usr/bin/python3"
+mkdir -p "$new/usr/lib/python3"
+cp -a "$stage/usr/lib/$python" "$new/usr/lib/"
+cp -a "$stage$site" "$new$site"
+
+# Every shared library the interpreter, the extension modules and the wheels' bundled libraries
+# need, as the dynamic linker of the staging tree resolves them.
+{
+  echo "/usr/bin/$python"
+  (cd "$new" && find usr/lib -type f -name '*.so*' -printf '/%p\n')
+} | while read -r elf; do
+  chroot "$stage" /usr/bin/ldd "$elf" 2>/dev/null | grep -o '/[^ ]*' || true
+done | sort -u | while read -r lib; do
+  [[ -e $new$lib ]] || copy "$lib"
+done
+
+# Only the accounts the jail runs as, so that getpwuid() finds a name.
+mkdir -p "$new/etc" "$new/dev" "$new/proc" "$new/tmp"
+# Mount points for the device files the namespaces profile binds in (empty files otherwise).
+touch "$new/dev/null" "$new/dev/zero" "$new/dev/urandom"
+printf 'root:x:0:0:root:/root:/nonexistent\nnobody:x:65534:65534:nobody:/tmp:/nonexistent\n' \
+  >"$new/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$new/etc/group"
+echo /usr/lib/x86_64-linux-gnu >"$new/etc/ld.so.conf"
+ldconfig -r "$new"
+# Sticky and not listable: where the jail writes to this folder directly (the gvisor profile),
+# each execution runs as its own uid and can neither list nor touch another one's files.
+chmod 1733 "$new/tmp"
+chown -R root:root "$new"
+chmod -R go-w "$new"
+chmod 1733 "$new/tmp"
+
+echo "rootfs: checking"
+problems=$(find "$new" \( -perm /6000 -o -name 'sh' -o -name 'bash' -o -name 'dash' \
+  -o -name 'apt*' -o -name 'dpkg*' -o -name 'gcc*' -o -name 'cc' -o -name 'ld' -o -name 'pip' \
+  -o -name 'pip3*' \) -print)
+if [[ -n $problems ]]; then
+  echo "rootfs: refusing to ship these:" >&2
+  echo "$problems" >&2
+  exit 1
+fi
+chroot "$new" "/usr/bin/$python" -I -c 'import numpy, pandas, json, ssl, sqlite3, zoneinfo' \
+  || { echo "rootfs: the interpreter or its packages do not import" >&2; exit 1; }
+
+{
+  echo "# pyexec sandbox rootfs ($suite, $(date -u +%Y-%m-%dT%H:%M:%SZ))"
+  chroot "$stage" dpkg-query -W -f '${Package} ${Version}\n' \
+    "$python-minimal" "lib$python-minimal" "lib$python-stdlib" libc6 libstdc++6 libssl3 libffi8
+  sed -n 's/^\([A-Za-z0-9_.-]*==[^ ]*\).*/\1/p' "$here/requirements.txt"
+} >"$new/MANIFEST"
+
+rm -rf "$out"
+mkdir -p "$(dirname "$out")"
+mv "$new" "$out"
+echo "$stamp" >"$out/.stamp"
+cat "$out/MANIFEST"
+echo "rootfs: $(du -sh --apparent-size "$out" | cut -f1) apparent, $(du -sh "$out" | cut -f1) on disk, $(find "$out" | wc -l) files ($out)"

@@ -1,0 +1,40 @@
+"""Shared fixtures: one real, started sandbox per test session.
+
+The sandbox is the real thing: the patched NsJail and the rootfs built by `make setup`
+(PYEXEC_NSJAIL / PYEXEC_ROOTFS, exported by the Makefile), with the profile `auto` chooses for
+this host. `make test-gvisor` runs the behaviour tests again inside gVisor, with
+PYEXEC_EXPECT_PROFILE=gvisor.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sandbox import Limits, Outcome, Sandbox, Settings
+
+REPO = Path(__file__).resolve().parent.parent
+os.environ.setdefault("PYEXEC_NSJAIL", str(REPO / ".build/nsjail/nsjail"))
+os.environ.setdefault("PYEXEC_ROOTFS", str(REPO / ".build/rootfs"))
+# A host variable no jail may see (test_sandbox.py checks).
+os.environ["PYEXEC_TEST_CANARY"] = "canary-7f3a9c"
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Sandbox:
+    box = Sandbox(Settings.from_env())
+    box.start()
+    return box
+
+
+@pytest.fixture
+def run(sandbox: Sandbox):
+    """run(script, args=None, **limits) -> Outcome, with a short default timeout."""
+
+    def _run(script: str, args: dict | None = None, **limits: float) -> Outcome:
+        merged = {"timeout_s": 5.0, **limits}
+        resolved: Limits = sandbox.settings.limits.resolve(merged)
+        return sandbox.run(script, args, resolved)
+
+    return _run

@@ -1,0 +1,386 @@
+"""Behaviour of the real sandbox, in whichever profile this host runs.
+
+`make test` runs this file twice: on the host kernel (namespaces profile) and inside gVisor
+with `runsc --network=none do` (gvisor profile).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+import sandbox as sandbox_package
+from sandbox import Kind, Profile, nsjail
+from sandbox.profiles import running_on_gvisor
+
+
+def script(source: str) -> str:
+    return textwrap.dedent(source).strip() + "\n"
+
+
+def test_auto_chooses_the_profile_of_this_host(sandbox):
+    expected = os.environ.get("PYEXEC_EXPECT_PROFILE")
+    if expected:
+        assert sandbox.profile is Profile(expected)
+    assert sandbox.profile is (Profile.GVISOR if running_on_gvisor() else Profile.NAMESPACES)
+
+
+# The seed's three examples ------------------------------------------------------------------
+
+
+def test_hello_returns_result_and_stdout(run):
+    outcome = run('def main():\n    print("Hello from IDE")\n    return {"status": "ok"}')
+    assert outcome.kind is Kind.OK
+    assert outcome.result == {"status": "ok"}
+    assert outcome.stdout == "Hello from IDE\n"
+    assert outcome.stderr == ""
+
+
+def test_numpy_mean(run):
+    outcome = run(
+        "def main():\n    import numpy as np\n    arr = np.array([1, 2, 3, 4, 5])\n"
+        '    return {"mean": float(np.mean(arr))}'
+    )
+    assert outcome.kind is Kind.OK
+    assert outcome.result == {"mean": 3.0}
+
+
+def test_mkdir_outside_tmp_fails(run):
+    outcome = run(
+        'def main():\n    import os\n    os.mkdir("/should_fail")\n    return {"status": "created"}'
+    )
+    assert outcome.kind is Kind.EXCEPTION
+    assert outcome.error["type"] in ("OSError", "PermissionError")
+    assert "/should_fail" in outcome.error["message"]
+
+
+# Every kind of outcome --------------------------------------------------------------------------
+
+
+def test_args_are_passed_as_keyword_arguments(run):
+    outcome = run("def main(a, b=2):\n    return a * b", {"a": 21})
+    assert outcome.result == 42
+
+
+def test_syntax_error_reports_line_and_offset(run):
+    outcome = run("x = 1\ndef main(:\n    pass\n")
+    assert outcome.kind is Kind.SYNTAX_ERROR
+    assert outcome.error["line"] == 2
+    assert outcome.error["offset"] == 10
+    assert outcome.error["text"] == "def main(:"
+
+
+def test_nul_byte_in_script_is_a_syntax_error(run):
+    outcome = run("def main():\n    return 1 \0\n")
+    assert outcome.kind is Kind.SYNTAX_ERROR
+    assert outcome.error["line"] == 2
+
+
+@pytest.mark.parametrize("source", ["x = 1\n", "main = 42\n", ""])
+def test_missing_main(run, source):
+    assert run(source).kind is Kind.MISSING_MAIN
+
+
+def test_exception_traceback_has_only_the_scripts_frames(run):
+    outcome = run(
+        script(
+            """
+            import json
+
+            def helper(x):
+                return json.loads(x)
+
+            def main():
+                return helper("{not json")
+            """
+        )
+    )
+    assert outcome.kind is Kind.EXCEPTION
+    assert outcome.error["type"] == "json.decoder.JSONDecodeError"
+    trace = outcome.error["traceback"]
+    assert 'File "<script>", line 7, in main' in trace
+    assert 'File "<script>", line 4, in helper' in trace
+    assert "return json.loads(x)" in trace
+    # No wrapper frame, no library path, no host path.
+    assert "wrapper" not in trace and "/usr/lib" not in trace
+    assert str(Path(sandbox_package.__file__).parent) not in trace
+
+
+def test_exception_at_import_time_is_reported(run):
+    outcome = run("raise ValueError('early')\ndef main():\n    return 1\n")
+    assert outcome.kind is Kind.EXCEPTION
+    assert outcome.error["message"] == "early"
+
+
+def test_unconvertible_result_names_the_path(run):
+    outcome = run('def main():\n    return {"rows": [1, 2, 3, {4}]}')
+    assert outcome.kind is Kind.INVALID_RESULT
+    assert outcome.error["path"] == 'result["rows"][3]'
+    assert "set" in outcome.error["message"]
+
+
+def test_result_over_the_output_cap_is_invalid(run):
+    outcome = run('def main():\n    return "x" * 5000', max_output_bytes=1024)
+    assert outcome.kind is Kind.INVALID_RESULT
+    assert "over the limit of 1024 bytes" in outcome.error["message"]
+
+
+def test_wall_time_limit_stops_a_sleeping_script(run):
+    outcome = run("import time\ndef main():\n    time.sleep(30)", timeout_s=1.0)
+    assert outcome.kind is Kind.TIMEOUT
+    assert outcome.error["limit"] == "wall"
+    assert outcome.duration_ms < 5000
+
+
+def test_infinite_loop_is_stopped_at_the_cpu_limit(run):
+    outcome = run("def main():\n    while True:\n        pass", timeout_s=10.0, cpu_time_s=1)
+    assert outcome.kind is Kind.TIMEOUT
+    assert outcome.error["limit"] == "cpu"
+
+
+def test_memory_bomb_hits_the_memory_limit(run):
+    outcome = run(
+        "def main():\n    chunks = []\n    while True:\n        chunks.append(bytearray(2**24))",
+        memory_mib=256,
+    )
+    assert outcome.kind is Kind.MEMORY_LIMIT
+    assert outcome.error["memory_mib"] == 256
+
+
+@pytest.mark.parametrize(
+    ("source", "exit_code"),
+    [
+        ("import sys\ndef main():\n    sys.exit(3)", 3),
+        ("import os\ndef main():\n    os._exit(4)", 4),
+        ("import sys\nsys.exit(0)\ndef main():\n    return 1", 0),
+    ],
+)
+def test_exiting_before_main_returns(run, source, exit_code):
+    outcome = run(source)
+    assert outcome.kind is Kind.EXITED
+    assert outcome.error["exit_code"] == exit_code
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        'os.chmod("/tmp", 0o777)',
+        "os.setuid(0)",
+        'ctypes.CDLL(None).mount(b"none", b"/tmp", b"tmpfs", 0, None)',
+        "ctypes.CDLL(None).unshare(0x10000000)",
+        "ctypes.CDLL(None).ptrace(0, 0, 0, 0)",
+    ],
+)
+def test_forbidden_system_calls_kill_the_script(run, call):
+    outcome = run(f"import os, ctypes\ndef main():\n    {call}\n    return 'allowed'")
+    assert outcome.kind is Kind.KILLED
+    assert outcome.error["signal"] == "SIGSYS"
+
+
+# Output -------------------------------------------------------------------------------------
+
+
+def test_stdout_and_stderr_are_captured_separately(run):
+    outcome = run(
+        "import sys\ndef main():\n    print('out')\n    print('err', file=sys.stderr)\n    return 1"
+    )
+    assert (outcome.stdout, outcome.stderr) == ("out\n", "err\n")
+    assert not outcome.stdout_truncated and not outcome.stderr_truncated
+
+
+def test_output_is_capped_and_flagged(run):
+    outcome = run(
+        "import sys\ndef main():\n    sys.stdout.write('a' * 100_000)\n"
+        "    sys.stderr.write('b' * 100_000)\n    return 'done'",
+        max_output_bytes=4096,
+    )
+    assert outcome.kind is Kind.OK and outcome.result == "done"
+    assert outcome.stdout == "a" * 4096 and outcome.stdout_truncated
+    assert outcome.stderr == "b" * 4096 and outcome.stderr_truncated
+
+
+def test_printing_cannot_forge_the_result(run):
+    outcome = run(
+        'def main():\n    print(\'{"kind": "ok", "result": "forged"}\')\n    return "real"'
+    )
+    assert outcome.result == "real"
+
+
+# Isolation ----------------------------------------------------------------------------------
+
+
+def test_cannot_read_the_functions_own_source(run):
+    source_file = Path(nsjail.__file__).resolve()
+    outcome = run(f"def main():\n    return open({str(source_file)!r}).read()")
+    assert outcome.kind is Kind.EXCEPTION
+    assert outcome.error["type"] == "FileNotFoundError"
+
+
+def test_cannot_read_the_hosts_files(run):
+    outcome = run(
+        "import os\ndef main():\n"
+        "    return {p: os.path.exists(p) for p in ['/etc/hostname', '/etc/shadow', '/root',"
+        " '/proc/1/environ', '/sys/kernel', '/opt/pyexec', '/work']}"
+    )
+    assert outcome.kind is Kind.OK
+    assert not any(outcome.result.values()), outcome.result
+
+
+def test_host_environment_does_not_leak(run):
+    assert os.environ["PYEXEC_TEST_CANARY"]
+    outcome = run("import os\ndef main():\n    return dict(os.environ)")
+    assert outcome.kind is Kind.OK
+    assert "PYEXEC_TEST_CANARY" not in outcome.result
+    assert set(outcome.result) <= {
+        "PATH", "LANG", "HOME", "TMPDIR", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS", "LC_CTYPE",
+    }  # fmt: skip
+
+
+def test_runs_unprivileged(run):
+    outcome = run("import os\ndef main():\n    return [os.getuid(), os.getgid(), os.geteuid()]")
+    assert outcome.kind is Kind.OK
+    assert 0 not in outcome.result
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "/usr/lib/python3.11/os.py", "/newfile"])
+def test_cannot_write_outside_tmp(run, path):
+    outcome = run(f"def main():\n    open({path!r}, 'a').write('x')")
+    assert outcome.kind is Kind.EXCEPTION
+    assert outcome.error["type"] in ("PermissionError", "OSError")
+
+
+def test_can_write_and_read_tmp(run):
+    outcome = run(
+        "def main():\n    open('/tmp/data.txt', 'w').write('kept')\n"
+        "    return open('/tmp/data.txt').read()"
+    )
+    assert outcome.result == "kept"
+
+
+def test_tmp_does_not_leak_between_executions(run):
+    first = run("def main():\n    open('/tmp/secret.txt', 'w').write('s3cret')\n    return 1")
+    assert first.kind is Kind.OK
+    second = run("import os\ndef main():\n    return os.path.exists('/tmp/secret.txt')")
+    assert second.result is False
+
+
+@pytest.fixture
+def loopback_listener():
+    """A TCP listener on 127.0.0.1 that records whether anything connected to it."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(0.5)
+    connections: list[object] = []
+
+    def accept() -> None:
+        try:
+            connections.append(server.accept())
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    yield server.getsockname()[1], connections
+    thread.join()
+    server.close()
+
+
+def test_cannot_connect_to_a_loopback_listener(run, loopback_listener):
+    port, connections = loopback_listener
+    outcome = run(
+        "import socket\ndef main(port):\n"
+        "    s = socket.create_connection(('127.0.0.1', port), timeout=1)\n    return 'connected'",
+        {"port": port},
+    )
+    assert outcome.kind is Kind.EXCEPTION
+    assert outcome.error["type"] == "PermissionError"
+    assert connections == []
+
+
+@pytest.mark.parametrize("family", ["AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET", "AF_UNIX"])
+def test_no_socket_family_can_be_opened(run, family):
+    kind = "SOCK_RAW" if family in ("AF_NETLINK", "AF_PACKET") else "SOCK_STREAM"
+    outcome = run(f"import socket\ndef main():\n    socket.socket(socket.{family}, socket.{kind})")
+    assert outcome.kind is Kind.EXCEPTION
+    assert outcome.error["type"] == "PermissionError"
+
+
+def test_socketpair_still_works_for_in_process_pipes(run):
+    outcome = run(
+        "import socket\ndef main():\n    a, b = socket.socketpair()\n    a.send(b'hi')\n"
+        "    return b.recv(2).decode()"
+    )
+    assert outcome.result == "hi"
+
+
+def test_fork_bomb_is_contained(run):
+    outcome = run(
+        script(
+            """
+            import os
+
+            def main():
+                children = 0
+                try:
+                    while True:
+                        if os.fork() == 0:
+                            import time
+                            time.sleep(60)
+                            os._exit(0)
+                        children += 1
+                except OSError as exc:
+                    return {"children": children, "errno": exc.errno}
+            """
+        ),
+        max_processes=16,
+    )
+    assert outcome.kind is Kind.OK
+    assert outcome.result["children"] <= 16
+    assert outcome.result["errno"] == 11  # EAGAIN
+
+
+def test_nothing_is_left_running_after_an_execution(run, sandbox):
+    outcome = run(
+        script(
+            """
+            import os
+
+            def main():
+                if os.fork() == 0:
+                    os.setsid()
+                    import time
+                    time.sleep(60)
+                return "left a child behind"
+            """
+        )
+    )
+    assert outcome.kind is Kind.OK
+    assert live_jail_processes(sandbox) == []
+
+
+def live_jail_processes(sandbox) -> list[str]:
+    """Processes of any jail uid that are still alive (zombies await their reaper: PID 1)."""
+    jail_uids = {nsjail.UID_BASE + slot for slot in range(sandbox.settings.slots)}
+    found = []
+    for status_file in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status_file.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        uid, state = int(fields["Uid"].split()[0]), fields["State"].strip()
+        if uid in jail_uids and not state.startswith("Z"):
+            found.append(f"{status_file.parent.name} {state} {fields['Name'].strip()}")
+    return found
+
+
+def test_next_execution_works_after_a_hostile_one(run):
+    run("import os\ndef main():\n    os.kill(-1, 9)")
+    assert run("def main():\n    return 'still serving'").result == "still serving"
