@@ -59,8 +59,8 @@ test-gvisor:
 		$(PYTHON) -m pytest -p no:cacheprovider tests/test_sandbox.py
 
 lint:
-	$(PYTHON) -m ruff check function tests
-	$(PYTHON) -m ruff format --check function tests
+	$(PYTHON) -m ruff check function tests benchmarks
+	$(PYTHON) -m ruff format --check function tests benchmarks
 
 bench: setup
 	$(PYTHON) benchmarks/latency.py

@@ -165,7 +165,8 @@ class Sandbox:
     def _sweep(self, slot: int) -> None:
         """Without a pid namespace or a tmpfs, end what the jail left behind by hand."""
         uid = nsjail.UID_BASE + slot
-        kill_all_of_uid(uid, self.settings.rootfs)
+        if has_processes(uid):
+            kill_all_of_uid(uid, self.settings.rootfs)
         remove_files_of_uid(self.settings.rootfs / "tmp", uid)
 
 
@@ -177,6 +178,20 @@ def _argv(
         nsjail=binary, rootfs=rootfs, profile=profile, limits=limits, slot=slot,
         cgroups=cgroups, result_fd=result_fd, log_fd=log_fd,
     )  # fmt: skip
+
+
+def has_processes(uid: int) -> bool:
+    """Whether any process runs as ``uid`` (/proc/<pid> belongs to the process's uid).
+
+    Sound without a race: while the slot is held, only a process of that uid could make another.
+    """
+    for entry in os.scandir("/proc"):
+        try:
+            if entry.name.isdigit() and entry.stat(follow_symlinks=False).st_uid == uid:
+                return True
+        except FileNotFoundError:
+            continue
+    return False
 
 
 def kill_all_of_uid(uid: int, rootfs: Path) -> None:

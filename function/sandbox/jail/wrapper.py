@@ -189,6 +189,8 @@ def to_json(value, path, depth):
         return out
     if isinstance(value, (list, tuple)):
         return [to_json(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
+    if _is_pandas_missing(value):  # Before datetime: pandas.NaT is a datetime subclass.
+        return None
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, datetime.timedelta):
@@ -248,8 +250,6 @@ def _convert_pandas(value, path):
     pandas = sys.modules.get("pandas")
     if pandas is None:
         return _NOT_HANDLED
-    if value is pandas.NaT or value is pandas.NA:
-        return None
     if isinstance(value, pandas.DataFrame):
         orient = "records"
     elif isinstance(value, pandas.Series):
@@ -260,6 +260,11 @@ def _convert_pandas(value, path):
         return json.loads(value.to_json(orient=orient, date_format="iso"))
     except (TypeError, ValueError, OverflowError) as exc:
         raise Unconvertible(path, f"{_type_name(value)} could not be converted: {exc}") from None
+
+
+def _is_pandas_missing(value):
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and (value is pandas.NaT or value is pandas.NA)
 
 
 def _type_name(value):

@@ -1,0 +1,61 @@
+"""The NsJail command line: what each profile asks of NsJail, per request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sandbox import Limits, Profile
+from sandbox.nsjail import INSIDE_ID, UID_BASE, build_argv
+from sandbox.profiles import Cgroups
+
+
+def argv(profile: Profile, slot: int = 3, cgroups: Cgroups | None = None, **limits) -> list[str]:
+    return build_argv(
+        nsjail=Path("/opt/pyexec/nsjail"),
+        rootfs=Path("/opt/pyexec/rootfs"),
+        profile=profile,
+        limits=Limits(**limits),
+        slot=slot,
+        cgroups=cgroups,
+        result_fd=7,
+        log_fd=8,
+    )
+
+
+def value_of(args: list[str], flag: str) -> str:
+    return args[args.index(flag) + 1]
+
+
+@pytest.mark.parametrize("profile", list(Profile))
+def test_static_config_and_per_request_limits(profile):
+    args = argv(profile, timeout_s=2.5, cpu_time_s=1.2, memory_mib=300, max_processes=7)
+    assert value_of(args, "--config").endswith(f"jail/{profile.value}.cfg")
+    assert value_of(args, "--chroot") == "/opt/pyexec/rootfs"
+    assert value_of(args, "--seccomp_policy").endswith("jail/policy.kafel")
+    assert value_of(args, "--time_limit") == "4"  # backstop above the runner's own deadline
+    assert value_of(args, "--rlimit_cpu") == "2"  # whole seconds, rounded up
+    assert value_of(args, "--rlimit_as") == "300"
+    assert value_of(args, "--rlimit_nproc") == "7"
+    assert value_of(args, "--pass_fd") == "7" and value_of(args, "--log_fd") == "8"
+    assert args[-5:-1] == ["/usr/bin/python3", "-I", "-c", args[-2]] and args[-1] == "7"
+
+
+def test_namespaces_maps_the_jail_user_to_the_slots_own_uid():
+    args = argv(Profile.NAMESPACES, slot=3, tmp_size_mib=8)
+    assert value_of(args, "--user") == f"{INSIDE_ID}:{UID_BASE + 3}"
+    assert value_of(args, "--group") == f"{INSIDE_ID}:{UID_BASE + 3}"
+    assert value_of(args, "--mount") == f"none:/tmp:tmpfs:size={8 * 1024 * 1024}"
+
+
+def test_gvisor_runs_as_the_slots_uid_without_mounts():
+    args = argv(Profile.GVISOR, slot=5)
+    assert value_of(args, "--user") == str(UID_BASE + 5)
+    assert "--mount" not in args and "--cgroup_mem_max" not in args
+
+
+def test_cgroup_limits_only_where_cgroups_are_usable():
+    assert "--cgroup_pids_max" not in argv(Profile.NAMESPACES)
+    args = argv(Profile.NAMESPACES, cgroups=Cgroups(version=2), memory_mib=256, tmp_size_mib=16)
+    assert value_of(args, "--cgroup_mem_max") == str(272 * 1024 * 1024)
+    assert "--use_cgroupv2" in args
