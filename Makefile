@@ -18,7 +18,13 @@ APT_PACKAGES := protobuf-compiler libprotobuf-dev libnl-route-3-dev bison flex p
 export PYEXEC_NSJAIL := $(abspath $(NSJAIL))
 export PYEXEC_ROOTFS := $(abspath $(ROOTFS))
 
-.PHONY: help setup system-deps nsjail rootfs test test-namespaces test-gvisor lint bench clean
+# functions-framework's gunicorn threads: one per slot and queue place, and two to spare for
+# /healthz and for answering 429 while every slot is busy (api/service.py).
+SLOTS ?= $(shell nproc)
+export THREADS ?= $(shell echo $$(( $(SLOTS) * 2 + 2 )))
+PORT ?= 8080
+
+.PHONY: help setup system-deps nsjail rootfs run test test-namespaces test-gvisor lint bench clean
 
 help:
 	@echo "make run    serve the API on http://localhost:8080 (functions-framework)"
@@ -41,10 +47,14 @@ nsjail: system-deps
 rootfs: system-deps
 	sandbox-image/build-rootfs.sh $(ROOTFS)
 
-$(VENV)/.installed: requirements-dev.txt
+$(VENV)/.installed: function/requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	$(PYTHON) -m pip install --quiet -r function/requirements.txt -r requirements-dev.txt
 	touch $@
+
+run: setup
+	PYEXEC_SLOTS=$(SLOTS) $(VENV)/bin/functions-framework \
+		--target execute --source function/main.py --host 0.0.0.0 --port $(PORT)
 
 test: setup
 	$(MAKE) lint test-namespaces test-gvisor
@@ -56,7 +66,7 @@ test-namespaces:
 # The behaviour tests again inside gVisor, where `auto` must choose the gvisor profile.
 test-gvisor:
 	runsc --network=none do env PYEXEC_EXPECT_PROFILE=gvisor \
-		$(PYTHON) -m pytest -p no:cacheprovider tests/test_sandbox.py
+		$(PYTHON) -m pytest -p no:cacheprovider tests/test_sandbox.py tests/test_api.py
 
 lint:
 	$(PYTHON) -m ruff check function tests benchmarks

@@ -16,6 +16,7 @@ import re
 import selectors
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -152,7 +153,34 @@ def build_argv(
     return argv
 
 
-def run_jail(argv_for: Callable[[int, int], list[str]], request: bytes, limits: Limits) -> JailRun:
+class JailRegistry:
+    """The NsJail processes running now, so that shutdown can kill them all at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen[bytes]] = set()
+
+    def add(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.add(proc)
+
+    def discard(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def kill_all(self) -> None:
+        with self._lock:
+            procs = list(self._procs)
+        for proc in procs:
+            _kill(proc)
+
+
+def run_jail(
+    argv_for: Callable[[int, int], list[str]],
+    request: bytes,
+    limits: Limits,
+    registry: JailRegistry | None = None,
+) -> JailRun:
     """Start NsJail, hand it the request, collect its output; kill it at the deadline.
 
     ``argv_for(result_fd, log_fd)`` gives the command line once the pipes exist.
@@ -181,14 +209,17 @@ def run_jail(argv_for: Callable[[int, int], list[str]], request: bytes, limits: 
     finally:
         os.close(result_w)
         os.close(log_w)
+    if registry is not None:
+        registry.add(proc)
     try:
         _pump(proc, request, run, result_r, log_r, start + limits.timeout_s)
     finally:
         os.close(result_r)
         os.close(log_r)
-        if proc.returncode is None:
-            _kill(proc)
+        _kill(proc)  # Normally gone already; certainly gone after this.
         _reap(proc, run)
+        if registry is not None:
+            registry.discard(proc)
         run.duration_s = time.monotonic() - start
     return run
 

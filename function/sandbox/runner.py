@@ -65,6 +65,8 @@ class Sandbox:
         for slot in range(self.settings.slots):
             self._slots.put(slot)
         self._start_lock = threading.Lock()
+        self._jails = nsjail.JailRegistry()
+        self._closing = threading.Event()
 
     # Start-up ------------------------------------------------------------------------------
 
@@ -127,14 +129,33 @@ class Sandbox:
         """Run ``script``'s main(**args) in a fresh jail; waits for a free slot."""
         if self.profile is None:
             raise SandboxUnavailable("the sandbox has not passed its start-up self-test")
+        self._refuse_if_closing()
         slot = self._slots.get()
         try:
-            return self._run_in_slot(
+            self._refuse_if_closing()
+            outcome = self._run_in_slot(
                 slot, self.profile, self.cgroups, script, dict(args or {}),
                 limits if limits is not None else self.settings.limits.defaults,
             )  # fmt: skip
+        except SandboxFailure:
+            self._refuse_if_closing()  # A jail killed by shutdown() is not a sandbox failure.
+            raise
         finally:
             self._slots.put(slot)
+        self._refuse_if_closing()
+        return outcome
+
+    def shutdown(self) -> None:
+        """Kill every running jail and refuse new executions (SIGTERM). Idempotent."""
+        self._closing.set()
+        self._jails.kill_all()
+        if self.profile is Profile.GVISOR:
+            for slot in range(self.settings.slots):
+                self._sweep(slot)
+
+    def _refuse_if_closing(self) -> None:
+        if self._closing.is_set():
+            raise SandboxUnavailable("the instance is shutting down")
 
     def _run_in_slot(
         self,
@@ -156,7 +177,7 @@ class Sandbox:
             _argv, self.settings.nsjail, self.settings.rootfs, profile, limits, slot, cgroups
         )
         try:
-            run = nsjail.run_jail(argv_for, request, limits)
+            run = nsjail.run_jail(argv_for, request, limits, self._jails)
         finally:
             if profile is Profile.GVISOR:
                 self._sweep(slot)

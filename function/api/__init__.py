@@ -1,0 +1,1 @@
+"""The execution API, framework-free: request parsing, responses, logs, the service."""

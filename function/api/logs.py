@@ -1,0 +1,45 @@
+"""Structured logs: one JSON line per event on stdout, in the Cloud Logging format.
+
+Cloud Run and Knative collect stdout; Cloud Logging reads ``severity``, ``message`` and
+``logging.googleapis.com/trace`` from each line. A script and its output are never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+_lock = threading.Lock()
+_PROJECT = next(
+    (os.environ[v] for v in ("GOOGLE_CLOUD_PROJECT", "GCP_PROJECT") if os.environ.get(v)), None
+)
+
+
+def log(severity: str, message: str, **fields: Any) -> None:
+    entry = {"severity": severity, "message": message, "time": _now()}
+    entry.update((key, value) for key, value in fields.items() if value is not None)
+    line = json.dumps(entry, default=str) + "\n"
+    with _lock:  # One write per line, never interleaved across threads.
+        sys.stdout.write(line)
+        sys.stdout.flush()
+
+
+def trace_field(headers: Mapping[str, str]) -> dict[str, str]:
+    """``logging.googleapis.com/trace`` from an ``X-Cloud-Trace-Context: TRACE/SPAN;o=1``."""
+    value = headers.get("x-cloud-trace-context", "")
+    trace = value.split("/", 1)[0].strip()
+    if not trace or not trace.isalnum():
+        return {}
+    if _PROJECT:
+        trace = f"projects/{_PROJECT}/traces/{trace}"
+    return {"logging.googleapis.com/trace": trace}
+
+
+def _now() -> str:
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}Z"

@@ -1,0 +1,167 @@
+"""The OpenAPI 3.1 document served at GET /openapi.json.
+
+Built from the running settings, so the limits' ranges it states are the ones enforced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from sandbox import Kind, Settings
+from sandbox.limits import MINIMUMS, Limits
+
+VERSION = "1.0.0"
+
+
+ERROR_CODES = [
+    "invalid_request",
+    "method_not_allowed",
+    "payload_too_large",
+    "unsupported_media_type",
+    *(kind.value for kind in Kind if kind is not Kind.OK),
+    "busy",
+    "sandbox_error",
+    "unavailable",
+]
+
+
+def document(settings: Settings, max_body_bytes: int) -> dict[str, Any]:
+    defaults, maximums = settings.limits.defaults, settings.limits.maximums
+    limit_properties = {
+        f.name: {
+            "type": "integer" if isinstance(getattr(defaults, f.name), int) else "number",
+            "minimum": MINIMUMS[f.name],
+            "maximum": getattr(maximums, f.name),
+            "default": getattr(defaults, f.name),
+        }
+        for f in fields(Limits)
+    }
+    failure = _response("Failure", "The script failed, or the request was refused.")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "pyexec",
+            "version": VERSION,
+            "description": (
+                "Runs an untrusted Python script's main() in NsJail and returns what it "
+                "returned, with what it printed. Every POST path executes; /execute is the "
+                f"documented one. Request bodies are at most {max_body_bytes} bytes."
+            ),
+        },
+        "paths": {
+            "/execute": {
+                "post": {
+                    "operationId": "execute",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ExecutionRequest"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _response("Success", "main() returned; `result` is its value."),
+                        **{
+                            status: failure
+                            for status in ("400", "405", "413", "415", "422", "429", "500", "503")
+                        },
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "responses": {"200": {"description": "This document."}},
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "operationId": "health",
+                    "responses": {
+                        "200": {"description": "The sandbox passed its start-up self-test."},
+                        "503": {"description": "It did not; nothing is executed."},
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "ExecutionRequest": {
+                    "type": "object",
+                    "required": ["script"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "script": {
+                            "type": "string",
+                            "minLength": 1,
+                            "description": "Python source that defines main().",
+                        },
+                        "args": {
+                            "type": "object",
+                            "description": "Keyword arguments: main(**args).",
+                        },
+                        "limits": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": limit_properties,
+                        },
+                    },
+                },
+                "Truncated": {
+                    "type": "object",
+                    "required": ["stdout", "stderr"],
+                    "properties": {"stdout": {"type": "boolean"}, "stderr": {"type": "boolean"}},
+                },
+                "Success": {
+                    "type": "object",
+                    "required": [
+                        "result",
+                        "stdout",
+                        "stderr",
+                        "truncated",
+                        "duration_ms",
+                        "execution_id",
+                    ],
+                    "properties": {
+                        "result": {"description": "What main() returned, as JSON."},
+                        "stdout": {"type": "string"},
+                        "stderr": {"type": "string"},
+                        "truncated": {"$ref": "#/components/schemas/Truncated"},
+                        "duration_ms": {"type": "number"},
+                        "execution_id": {"type": "string"},
+                    },
+                },
+                "Failure": {
+                    "type": "object",
+                    "required": ["error", "stdout", "stderr", "execution_id"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string", "enum": ERROR_CODES},
+                                "message": {"type": "string"},
+                            },
+                        },
+                        "stdout": {"type": "string"},
+                        "stderr": {"type": "string"},
+                        "truncated": {"$ref": "#/components/schemas/Truncated"},
+                        "duration_ms": {"type": "number"},
+                        "execution_id": {"type": "string"},
+                    },
+                },
+            }
+        },
+    }
+
+
+def _response(schema: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": {
+            "X-Execution-Id": {"schema": {"type": "string"}, "description": "As in the body."}
+        },
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }

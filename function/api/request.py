@@ -1,0 +1,139 @@
+"""Parsing and validating an execution request: headers first, then the body, then its fields.
+
+Every rule here maps to exactly one error (api.errors) whose message says what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+from sandbox import LimitError, LimitPolicy, Limits
+
+from api.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+
+FIELDS = ("script", "args", "limits")
+_READ_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ExecutionRequest:
+    script: str
+    args: dict[str, Any]
+    limits: Limits
+
+
+def check_content_type(headers: Mapping[str, str]) -> None:
+    value = headers.get("content-type", "")
+    media_type, _, params = value.partition(";")
+    if media_type.strip().lower() != "application/json":
+        shown = f"'{value}'" if value else "none"
+        raise UnsupportedMediaType(
+            f"the body must be JSON: send the header 'Content-Type: application/json' (got {shown})"
+        )
+    charset = params.strip().lower().removeprefix("charset=").strip('"')
+    if params.strip() and params.strip().lower().startswith("charset=") and charset != "utf-8":
+        raise UnsupportedMediaType(f"the body must be UTF-8 JSON (got charset={charset})")
+
+
+def read_body(stream: IO[bytes], content_length: int | None, max_bytes: int) -> bytes:
+    """Read at most ``max_bytes``; refuse a larger body by its Content-Length, unread."""
+    if content_length is not None and content_length > max_bytes:
+        raise PayloadTooLarge(
+            f"the body is {content_length} bytes; the limit is {max_bytes} bytes",
+            max_bytes=max_bytes,
+        )
+    body = bytearray()
+    while len(body) <= max_bytes:
+        chunk = stream.read(min(_READ_CHUNK, max_bytes + 1 - len(body)))
+        if not chunk:
+            return bytes(body)
+        body += chunk
+    raise PayloadTooLarge(f"the body is over the limit of {max_bytes} bytes", max_bytes=max_bytes)
+
+
+def parse_body(body: bytes, policy: LimitPolicy) -> ExecutionRequest:
+    document = _decode_json(body)
+    if not isinstance(document, dict):
+        raise InvalidRequest(
+            f"the body must be a JSON object with a 'script' field, not {_json_type(document)}"
+        )
+    return parse_document(document, policy)
+
+
+def parse_document(document: Mapping[str, Any], policy: LimitPolicy) -> ExecutionRequest:
+    """Validate an already decoded request object (HTTP body or event data)."""
+    unknown = sorted(set(document) - set(FIELDS))
+    if unknown:
+        raise InvalidRequest(
+            f"unknown field {unknown[0]!r}; the fields are: {', '.join(FIELDS)}",
+            field=unknown[0],
+        )
+    script = document.get("script")
+    if "script" not in document:
+        raise InvalidRequest("the field 'script' is required", field="script")
+    if not isinstance(script, str):
+        raise InvalidRequest(
+            f"the field 'script' must be a string, not {_json_type(script)}", field="script"
+        )
+    if not script.strip():
+        raise InvalidRequest("the field 'script' must not be empty", field="script")
+    args = document.get("args", {})
+    if not isinstance(args, dict):
+        raise InvalidRequest(
+            f"the field 'args' must be an object, not {_json_type(args)}", field="args"
+        )
+    limits = document.get("limits", {})
+    if not isinstance(limits, dict):
+        raise InvalidRequest(
+            f"the field 'limits' must be an object, not {_json_type(limits)}", field="limits"
+        )
+    try:
+        resolved = policy.resolve(limits)
+    except LimitError as exc:
+        raise InvalidRequest(str(exc), field=f"limits.{exc.field}") from None
+    return ExecutionRequest(script=script, args=args, limits=resolved)
+
+
+def _decode_json(body: bytes) -> Any:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest(f"the body is not valid UTF-8 (byte {exc.start})") from None
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+    except json.JSONDecodeError as exc:
+        raise InvalidRequest(
+            f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise InvalidRequest("the body is nested too deeply") from None
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise InvalidRequest(f"the key {key!r} appears twice in one object")
+        document[key] = value
+    return document
+
+
+def _no_constants(name: str) -> Any:
+    raise InvalidRequest(f"the body is not valid JSON: {name} is not a JSON value")
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"

@@ -1,0 +1,48 @@
+"""Rendering: an Outcome or an ApiError becomes one strict-JSON response, in exactly one place."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox import Outcome
+
+from api.errors import ApiError
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def encode(self) -> bytes:
+        # allow_nan=False: the body is strict JSON; the runner never produces NaN, and if it
+        # ever did, failing loudly beats sending a token clients cannot parse.
+        return json.dumps(self.body, allow_nan=False, ensure_ascii=False).encode("utf-8")
+
+
+def from_outcome(outcome: Outcome, execution_id: str) -> Response:
+    """200 with the result when main() returned, 422 with the reason when it did not."""
+    common = {
+        "stdout": outcome.stdout,
+        "stderr": outcome.stderr,
+        "truncated": {"stdout": outcome.stdout_truncated, "stderr": outcome.stderr_truncated},
+        "duration_ms": outcome.duration_ms,
+        "execution_id": execution_id,
+    }
+    if outcome.ok:
+        return Response(200, {"result": outcome.result, **common})
+    error = {"code": outcome.kind.value, **outcome.error}
+    return Response(422, {"error": error, **common})
+
+
+def from_error(error: ApiError, execution_id: str) -> Response:
+    body = {
+        "error": {"code": error.code, "message": error.message, **error.details},
+        "stdout": "",
+        "stderr": "",
+        "execution_id": execution_id,
+    }
+    return Response(error.status, body, dict(error.headers))

@@ -1,0 +1,233 @@
+"""The execution API without a web framework: an HTTP request in, a Response out.
+
+function/main.py adapts functions-framework's Flask request to :class:`HttpRequest` and the
+:class:`~api.response.Response` back; everything else happens here, so tests and other
+front ends can drive the same code.
+
+Settings (environment, read once; the sandbox's own are in sandbox/config.py):
+
+======================== =========== ======================================================
+PYEXEC_MAX_BODY_BYTES    1048576     largest request body; larger ones get 413 unread
+PYEXEC_QUEUE             PYEXEC_SLOTS requests that may wait for a slot; beyond them, 429
+======================== =========== ======================================================
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+from sandbox import ConfigError, Outcome, Sandbox, SandboxFailure, SandboxUnavailable, Settings
+
+from api import openapi
+from api.errors import (
+    ApiError,
+    Busy,
+    MethodNotAllowed,
+    SandboxFault,
+    Unavailable,
+)
+from api.logs import log, trace_field
+from api.request import ExecutionRequest, check_content_type, parse_body, read_body
+from api.response import Response, from_error, from_outcome
+
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+#: Suggested wait, in seconds, for a client that got 429.
+RETRY_AFTER_S = 1
+DOCUMENTS = {"/openapi.json", "/healthz"}
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    """Header names in lower case."""
+    content_length: int | None
+    body: IO[bytes]
+
+
+class Service:
+    def __init__(self, sandbox: Sandbox, max_body_bytes: int, queue: int) -> None:
+        self.sandbox = sandbox
+        self.max_body_bytes = max_body_bytes
+        self.capacity = sandbox.settings.slots + queue
+        self._admission = threading.BoundedSemaphore(self.capacity)
+        self.unavailable_reason: str | None = "the sandbox has not been started"
+        self._openapi = openapi.document(sandbox.settings, max_body_bytes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Service:
+        settings = Settings.from_env(environ)
+        max_body = _positive_int(environ, "PYEXEC_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+        queue = _positive_int(environ, "PYEXEC_QUEUE", settings.slots, minimum=0)
+        return cls(Sandbox(settings), max_body, queue)
+
+    def start(self) -> None:
+        """Run the sandbox self-test once; log the result. Never raises: failure means 503."""
+        started = time.monotonic()
+        try:
+            profile = self.sandbox.start()
+        except SandboxUnavailable as exc:
+            self.unavailable_reason = str(exc)
+            log("ERROR", f"sandbox unavailable, nothing will run: {exc}", self_test="failed")
+            return
+        self.unavailable_reason = None
+        log(
+            "INFO",
+            f"sandbox ready: {profile.value} profile",
+            self_test="passed",
+            profile=profile.value,
+            cgroups=self.sandbox.cgroups is not None,
+            slots=self.sandbox.settings.slots,
+            queue=self.capacity - self.sandbox.settings.slots,
+            self_test_ms=round((time.monotonic() - started) * 1000, 1),
+        )
+
+    def shutdown(self) -> None:
+        self.unavailable_reason = "the instance is shutting down"
+        self.sandbox.shutdown()
+
+    # Routing -------------------------------------------------------------------------------
+
+    def handle(self, request: HttpRequest) -> tuple[Response, str]:
+        """Answer one HTTP request; returns the response and its execution id."""
+        execution_id = uuid.uuid4().hex
+        if request.method in ("GET", "HEAD") and request.path in DOCUMENTS:
+            return self._document(request.path), execution_id
+        started = time.monotonic()
+        try:
+            if request.method != "POST":
+                allowed = "GET, HEAD" if request.path in DOCUMENTS else "POST"
+                raise MethodNotAllowed(
+                    f"{request.method} is not allowed here; use {allowed}", {"Allow": allowed}
+                )
+            check_content_type(request.headers)
+            body = read_body(request.body, request.content_length, self.max_body_bytes)
+            execution = parse_body(body, self.sandbox.settings.limits)
+        except ApiError as exc:
+            response = from_error(exc, execution_id)
+            self._log(response, execution_id, started, request.headers)
+            return response, execution_id
+        return self.execute(execution, execution_id, started, request.headers), execution_id
+
+    # Execution -----------------------------------------------------------------------------
+
+    def execute(
+        self,
+        execution: ExecutionRequest,
+        execution_id: str,
+        started: float,
+        headers: Mapping[str, str],
+        **log_fields: Any,
+    ) -> Response:
+        """Run a validated request and log it; every failure becomes a Response."""
+        outcome = None
+        try:
+            outcome = self.run(execution, execution_id)
+            response = from_outcome(outcome, execution_id)
+        except ApiError as exc:
+            response = from_error(exc, execution_id)
+        script_bytes = len(execution.script.encode("utf-8", "surrogatepass"))
+        self._log(response, execution_id, started, headers, outcome, script_bytes, **log_fields)
+        return response
+
+    def run(self, execution: ExecutionRequest, execution_id: str) -> Outcome:
+        if self.unavailable_reason is not None:
+            raise Unavailable(f"the sandbox is unavailable: {self.unavailable_reason}")
+        if not self._admission.acquire(blocking=False):
+            raise Busy(
+                f"all {self.capacity} execution places on this instance are taken; "
+                f"retry after {RETRY_AFTER_S} s",
+                {"Retry-After": str(RETRY_AFTER_S)},
+            )
+        try:
+            return self.sandbox.run(execution.script, execution.args, execution.limits)
+        except SandboxUnavailable as exc:
+            raise Unavailable(f"the sandbox is unavailable: {exc}") from None
+        except SandboxFailure as exc:
+            log("ERROR", f"sandbox failure: {exc}", execution_id=execution_id)
+            raise SandboxFault(
+                "the sandbox failed to run the script; this is not the script's fault "
+                f"(execution id {execution_id})"
+            ) from None
+        finally:
+            self._admission.release()
+
+    # Documents -----------------------------------------------------------------------------
+
+    def _document(self, path: str) -> Response:
+        if path == "/openapi.json":
+            return Response(200, self._openapi)
+        if self.unavailable_reason is None:
+            return Response(200, {"status": "ok", "profile": self.sandbox.profile})
+        error = {"code": "unavailable", "message": self.unavailable_reason}
+        return Response(503, {"status": "unavailable", "error": error})
+
+    def _log(
+        self,
+        response: Response,
+        execution_id: str,
+        started: float,
+        headers: Mapping[str, str],
+        outcome: Outcome | None = None,
+        script_bytes: int | None = None,
+        **fields: Any,
+    ) -> None:
+        code = outcome_of(response)
+        if response.status >= 500:
+            severity = "ERROR"
+        elif response.status in (200, 422):
+            severity = "INFO"
+        else:
+            severity = "WARNING"
+        if outcome is not None:
+            fields.update(peak_memory_kib=outcome.peak_memory_kib, profile=outcome.profile)
+        log(
+            severity,
+            f"execution {code}",
+            execution_id=execution_id,
+            outcome=code,
+            status=response.status,
+            duration_ms=round((time.monotonic() - started) * 1000, 1),
+            script_bytes=script_bytes,
+            **fields,
+            **trace_field(headers),
+        )
+
+
+def outcome_of(response: Response) -> str:
+    """The outcome code of a response: ``ok`` or its ``error.code``."""
+    error = response.body.get("error")
+    return error["code"] if isinstance(error, dict) else "ok"
+
+
+def _positive_int(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not an integer") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value} is below the minimum {minimum}")
+    return value
+
+
+_service: Service | None = None
+_service_lock = threading.Lock()
+
+
+def service(environ: Mapping[str, str]) -> Service:
+    """The process's one Service, created and self-tested on first use."""
+    global _service
+    with _service_lock:
+        if _service is None:
+            _service = Service.from_env(environ)
+            _service.start()
+        return _service
