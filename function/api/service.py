@@ -102,7 +102,7 @@ class Service:
         started = time.monotonic()
         try:
             if request.method != "POST":
-                allowed = "GET, HEAD" if request.path in DOCUMENTS else "POST"
+                allowed = "GET, HEAD, POST" if request.path in DOCUMENTS else "POST"
                 raise MethodNotAllowed(
                     f"{request.method} is not allowed here; use {allowed}", {"Allow": allowed}
                 )
