@@ -15,7 +15,6 @@ from pathlib import Path
 
 import functions_framework
 import pytest
-
 from api.service import HttpRequest, Service
 from sandbox import Sandbox, Settings
 
@@ -304,7 +303,7 @@ def test_openapi_document_is_served(client):
 
 def test_one_structured_log_line_per_execution_with_the_id(client, capsys):
     capsys.readouterr()
-    response, body = post(
+    _, body = post(
         client,
         {"script": "def main():\n    print('SECRET-OUTPUT')\n    return 'SECRET-RESULT'"},
         headers={"X-Cloud-Trace-Context": "0123456789abcdef0123456789abcdef/1;o=1"},
@@ -375,12 +374,17 @@ def http(method: str, url: str, body: dict | None = None):
 
 
 def test_real_server_answers_the_seed_examples(server):
-    base, _, _ = server
+    base, _, log_path = server
     assert http("POST", f"{base}/execute", {"script": HELLO})[2]["result"] == {"status": "ok"}
     assert http("POST", f"{base}/execute", {"script": NUMPY})[2]["result"] == {"mean": 3.0}
     status, headers, body = http("POST", f"{base}/execute", {"script": MKDIR})
     assert status == 422 and body["error"]["code"] == "exception"
     assert headers["X-Execution-Id"] == body["execution_id"]
+    logged = [json.loads(line) for line in log_path.read_text().splitlines() if line[:1] == "{"]
+    assert logged[0]["self_test"] == "passed"
+    assert [e["outcome"] for e in logged if e.get("execution_id") == body["execution_id"]] == [
+        "exception"
+    ]
 
 
 def test_real_server_answers_20_requests_at_once(server):
@@ -398,7 +402,7 @@ def test_sigterm_kills_running_jails_and_leaves_nothing(server, sandbox):
 
     from test_sandbox import live_jail_processes
 
-    base, process, log_path = server
+    base, process, _ = server
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(
             http, "POST", f"{base}/execute",
