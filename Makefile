@@ -73,8 +73,8 @@ lint:
 	$(PYTHON) -m ruff format --check function tests benchmarks
 
 bench: setup
-	$(PYTHON) benchmarks/latency.py
-	runsc --network=none do $(PYTHON) benchmarks/latency.py
+	$(PYTHON) benchmarks/sandbox_latency.py
+	runsc --network=none do $(PYTHON) benchmarks/sandbox_latency.py
 
 clean:
 	rm -rf $(BUILD) $(VENV)

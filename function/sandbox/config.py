@@ -53,8 +53,8 @@ class Settings:
             raise ConfigError(f"PYEXEC_CGROUPS={cgroups!r} is not one of: auto, off")
         return cls(
             profile=None if profile_name == "auto" else Profile(profile_name),
-            nsjail=Path(env.get("PYEXEC_NSJAIL") or cls.nsjail),
-            rootfs=Path(env.get("PYEXEC_ROOTFS") or cls.rootfs),
+            nsjail=Path(env.get("PYEXEC_NSJAIL") or cls.nsjail).absolute(),
+            rootfs=Path(env.get("PYEXEC_ROOTFS") or cls.rootfs).absolute(),
             slots=_slots(env.get("PYEXEC_SLOTS")),
             use_cgroups=cgroups == "auto",
             limits=LimitPolicy.from_env(env),
