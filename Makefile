@@ -66,7 +66,7 @@ test-namespaces:
 # The behaviour tests again inside gVisor, where `auto` must choose the gvisor profile.
 test-gvisor:
 	runsc --network=none do env PYEXEC_EXPECT_PROFILE=gvisor \
-		$(PYTHON) -m pytest -p no:cacheprovider tests/test_sandbox.py tests/test_api.py
+		$(PYTHON) -m pytest -p no:cacheprovider tests/test_sandbox.py tests/test_api.py tests/test_events.py
 
 lint:
 	$(PYTHON) -m ruff check function tests benchmarks

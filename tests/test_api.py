@@ -16,6 +16,7 @@ from pathlib import Path
 import functions_framework
 import pytest
 from api.service import HttpRequest, Service
+from helpers import http, live_jail_processes, process_names, strict_json
 from sandbox import Sandbox, Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,13 +32,6 @@ MKDIR = 'def main():\n    import os\n    os.mkdir("/should_fail")\n    return {"
 def client():
     app = functions_framework.create_app("execute", str(REPO / "function/main.py"))
     return app.test_client()
-
-
-def strict_json(data: bytes):
-    def refuse(name):
-        raise AssertionError(f"non-standard JSON token {name}")
-
-    return json.loads(data, parse_constant=refuse)
 
 
 def post(client, body, path="/execute", **kwargs):
@@ -319,58 +313,7 @@ def test_one_structured_log_line_per_execution_with_the_id(client, capsys):
     assert "SECRET" not in json.dumps(entry)
 
 
-# A real server, as the README starts it ----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """functions-framework on a free loopback port, with room for 20 requests at once."""
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    env = {**os.environ, "PYEXEC_SLOTS": "2", "PYEXEC_QUEUE": "18", "THREADS": "22"}
-    with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(
-            [Path(sys.executable).parent / "functions-framework", "--target", "execute",
-             "--source", REPO / "function/main.py", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log_file, stderr=subprocess.STDOUT, env=env,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if http("GET", f"{base}/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"the server did not become healthy:\n{log_path.read_text()}")
-    yield base, process, log_path
-    if process.poll() is None:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-
-
-def http(method: str, url: str, body: dict | None = None):
-    import urllib.error
-    import urllib.request
-
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, dict(response.headers), strict_json(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), strict_json(error.read())
+# A real server, as the README starts it (the `server` fixture is in conftest.py) -------------
 
 
 def test_real_server_answers_the_seed_examples(server):
@@ -400,8 +343,6 @@ def test_real_server_answers_20_requests_at_once(server):
 def test_sigterm_kills_running_jails_and_leaves_nothing(server, sandbox):
     import signal
 
-    from test_sandbox import live_jail_processes
-
     base, process, _ = server
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(
@@ -422,20 +363,4 @@ def test_sigterm_kills_running_jails_and_leaves_nothing(server, sandbox):
     process.wait(timeout=30)
     assert time.monotonic() - started < 10, "shutdown took longer than Cloud Run allows"
     assert live_jail_processes(sandbox) == []
-    assert "nsjail" not in _process_names()
-
-
-def _process_names() -> str:
-    """Names of the live processes (zombies wait for PID 1 to reap them; in gVisor that is
-    pytest itself, which does not)."""
-    names = []
-    for status_file in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(
-                line.split(":", 1) for line in status_file.read_text().splitlines() if ":" in line
-            )
-        except OSError:
-            continue
-        if not fields["State"].strip().startswith("Z"):
-            names.append(fields["Name"].strip())
-    return " ".join(names)
+    assert "nsjail" not in process_names()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sandbox as sandbox_package
+from helpers import live_jail_processes
 from sandbox import Kind, Profile, nsjail
 from sandbox.profiles import running_on_gvisor
 
@@ -362,23 +363,6 @@ def test_nothing_is_left_running_after_an_execution(run, sandbox):
     )
     assert outcome.kind is Kind.OK
     assert live_jail_processes(sandbox) == []
-
-
-def live_jail_processes(sandbox) -> list[str]:
-    """Processes of any jail uid that are still alive (zombies await their reaper: PID 1)."""
-    jail_uids = {nsjail.UID_BASE + slot for slot in range(sandbox.settings.slots)}
-    found = []
-    for status_file in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(
-                line.split(":", 1) for line in status_file.read_text().splitlines() if ":" in line
-            )
-        except OSError:
-            continue
-        uid, state = int(fields["Uid"].split()[0]), fields["State"].strip()
-        if uid in jail_uids and not state.startswith("Z"):
-            found.append(f"{status_file.parent.name} {state} {fields['Name'].strip()}")
-    return found
 
 
 def test_next_execution_works_after_a_hostile_one(run):

@@ -54,17 +54,12 @@ def read_body(stream: IO[bytes], content_length: int | None, max_bytes: int) -> 
     raise PayloadTooLarge(f"the body is over the limit of {max_bytes} bytes", max_bytes=max_bytes)
 
 
-def parse_body(body: bytes, policy: LimitPolicy) -> ExecutionRequest:
-    document = _decode_json(body)
+def parse_document(document: Any, policy: LimitPolicy) -> ExecutionRequest:
+    """Validate a decoded request object: an HTTP body, or an event's data."""
     if not isinstance(document, dict):
         raise InvalidRequest(
-            f"the body must be a JSON object with a 'script' field, not {_json_type(document)}"
+            f"the request must be a JSON object with a 'script' field, not {_json_type(document)}"
         )
-    return parse_document(document, policy)
-
-
-def parse_document(document: Mapping[str, Any], policy: LimitPolicy) -> ExecutionRequest:
-    """Validate an already decoded request object (HTTP body or event data)."""
     unknown = sorted(set(document) - set(FIELDS))
     if unknown:
         raise InvalidRequest(
@@ -97,19 +92,20 @@ def parse_document(document: Mapping[str, Any], policy: LimitPolicy) -> Executio
     return ExecutionRequest(script=script, args=args, limits=resolved)
 
 
-def _decode_json(body: bytes) -> Any:
+def decode_json(body: bytes, what: str = "the body") -> Any:
+    """Strict JSON: UTF-8, no NaN or Infinity tokens, no duplicate keys, bounded nesting."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidRequest(f"the body is not valid UTF-8 (byte {exc.start})") from None
+        raise InvalidRequest(f"{what} is not valid UTF-8 (byte {exc.start})") from None
     try:
         return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
         raise InvalidRequest(
-            f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
     except RecursionError:
-        raise InvalidRequest("the body is nested too deeply") from None
+        raise InvalidRequest(f"{what} is nested too deeply") from None
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from sandbox import ConfigError, Outcome, Sandbox, SandboxFailure, SandboxUnavailable, Settings
 
-from api import openapi
+from api import events, openapi
 from api.errors import (
     ApiError,
     Busy,
@@ -32,7 +32,13 @@ from api.errors import (
     Unavailable,
 )
 from api.logs import log, trace_field
-from api.request import ExecutionRequest, check_content_type, parse_body, read_body
+from api.request import (
+    ExecutionRequest,
+    check_content_type,
+    decode_json,
+    parse_document,
+    read_body,
+)
 from api.response import Response, from_error, from_outcome
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -100,20 +106,41 @@ class Service:
         if request.method in ("GET", "HEAD") and request.path in DOCUMENTS:
             return self._document(request.path), execution_id
         started = time.monotonic()
+        event = None
         try:
             if request.method != "POST":
                 allowed = "GET, HEAD, POST" if request.path in DOCUMENTS else "POST"
                 raise MethodNotAllowed(
                     f"{request.method} is not allowed here; use {allowed}", {"Allow": allowed}
                 )
-            check_content_type(request.headers)
-            body = read_body(request.body, request.content_length, self.max_body_bytes)
-            execution = parse_body(body, self.sandbox.settings.limits)
+            if events.is_cloudevent(request.headers):
+                body = read_body(request.body, request.content_length, self.max_body_bytes)
+                event = events.from_cloudevent(request.headers, body)
+                document = event.document
+            else:
+                check_content_type(request.headers)
+                body = read_body(request.body, request.content_length, self.max_body_bytes)
+                document = decode_json(body)
+                if events.is_pubsub_push(document):
+                    event = events.from_pubsub_push(document)
+                    document = event.document
+            execution = parse_document(document, self.sandbox.settings.limits)
         except ApiError as exc:
             response = from_error(exc, execution_id)
-            self._log(response, execution_id, started, request.headers)
+            if event is not None or events.is_cloudevent(request.headers):
+                # An event that can never succeed: 400, so that brokers do not redeliver it.
+                response = Response(400, response.body, response.headers)
+            fields = event.log_fields() if event is not None else {}
+            self._log(response, execution_id, started, request.headers, **fields)
             return response, execution_id
-        return self.execute(execution, execution_id, started, request.headers), execution_id
+        if event is None:
+            return self.execute(execution, execution_id, started, request.headers), execution_id
+        response = self.execute(
+            execution, execution_id, started, request.headers, **event.log_fields()
+        )
+        if response.status in (200, 422):  # The script ran: that is an answer, not a fault.
+            response = events.reply(response, event, execution_id)
+        return response, execution_id
 
     # Execution -----------------------------------------------------------------------------
 

@@ -1,0 +1,63 @@
+"""Helpers shared by the test modules: real HTTP, strict JSON, what is left running."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from sandbox import nsjail
+
+
+def http(method: str, url: str, body: dict | bytes | None = None, headers=None):
+    """One real HTTP request; returns (status, headers, body decoded as strict JSON)."""
+    data = json.dumps(body).encode() if isinstance(body, dict) else body
+    request = urllib.request.Request(url, data=data, method=method)
+    for name, value in (headers or {"Content-Type": "application/json"}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, dict(response.headers), strict_json(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), strict_json(error.read())
+
+
+def strict_json(data: bytes):
+    def refuse(name):
+        raise AssertionError(f"non-standard JSON token {name}")
+
+    return json.loads(data, parse_constant=refuse)
+
+
+def live_jail_processes(sandbox) -> list[str]:
+    """Processes of any jail uid that are still alive (zombies await their reaper: PID 1)."""
+    jail_uids = {nsjail.UID_BASE + slot for slot in range(sandbox.settings.slots)}
+    found = []
+    for status_file in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status_file.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        uid, state = int(fields["Uid"].split()[0]), fields["State"].strip()
+        if uid in jail_uids and not state.startswith("Z"):
+            found.append(f"{status_file.parent.name} {state} {fields['Name'].strip()}")
+    return found
+
+
+def process_names() -> str:
+    """Names of the live processes (zombies wait for PID 1 to reap them; in gVisor that is
+    pytest itself, which does not)."""
+    names = []
+    for status_file in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status_file.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        if not fields["State"].strip().startswith("Z"):
+            names.append(fields["Name"].strip())
+    return " ".join(names)
