@@ -17,12 +17,7 @@ APT_PACKAGES := protobuf-compiler libprotobuf-dev libnl-route-3-dev bison flex p
 
 export PYEXEC_NSJAIL := $(abspath $(NSJAIL))
 export PYEXEC_ROOTFS := $(abspath $(ROOTFS))
-
-# functions-framework's gunicorn threads: one per slot and queue place, and two to spare for
-# /healthz and for answering 429 while every slot is busy (api/service.py).
-SLOTS ?= $(shell nproc)
-export THREADS ?= $(shell echo $$(( $(SLOTS) * 2 + 2 )))
-PORT ?= 8080
+export CHECKOV_BIN := $(abspath $(BUILD)/checkov/bin/checkov)
 
 .PHONY: help setup system-deps nsjail rootfs run test test-namespaces test-gvisor lint bench clean
 
@@ -31,7 +26,9 @@ help:
 	@echo "make test   run every test: both isolation profiles, gVisor included"
 	@echo "make bench  print execution latencies of both profiles"
 
-setup: system-deps nsjail rootfs $(VENV)/.installed
+CHECKOV := $(BUILD)/checkov/bin/checkov
+
+setup: system-deps nsjail rootfs $(VENV)/.installed $(CHECKOV)
 
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -52,9 +49,13 @@ $(VENV)/.installed: function/requirements.txt requirements-dev.txt
 	$(PYTHON) -m pip install --quiet -r function/requirements.txt -r requirements-dev.txt
 	touch $@
 
-run: setup
-	PYEXEC_SLOTS=$(SLOTS) $(VENV)/bin/functions-framework \
-		--target execute --source function/main.py --host 0.0.0.0 --port $(PORT)
+$(CHECKOV): requirements-checkov.txt
+	python3 -m venv $(BUILD)/checkov
+	$(BUILD)/checkov/bin/pip install --quiet -r requirements-checkov.txt
+	touch $@
+
+run: system-deps nsjail rootfs $(VENV)/.installed
+	PATH="$(abspath $(VENV))/bin:$$PATH" function/serve.sh
 
 test: setup
 	$(MAKE) lint test-namespaces test-gvisor

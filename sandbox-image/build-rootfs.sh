@@ -43,8 +43,9 @@ debootstrap --variant=minbase --include="$python-minimal,lib$python-stdlib,libst
 
 echo "rootfs: installing wheels (hash-pinned)"
 site=/usr/lib/python3/dist-packages
-python3 -m pip install --quiet --no-deps --require-hashes --only-binary=:all: \
-  --implementation cp --python-version 3.11 --abi cp311 --platform manylinux_2_28_x86_64 \
+# --target never touches the builder's own Python, so PEP 668's guard does not apply.
+PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --no-deps --require-hashes \
+  --only-binary=:all: --implementation cp --python-version 3.11 --abi cp311 --platform manylinux_2_28_x86_64 \
   --no-compile --target "$stage$site" -r "$here/requirements.txt"
 rm -rf "$stage$site/bin"
 find "$stage$site" -depth -type d -name tests -exec rm -rf {} +

@@ -1,0 +1,69 @@
+resource "google_cloud_run_v2_service" "pyexec" {
+  name                = var.service_name
+  location            = var.region
+  ingress             = var.ingress
+  deletion_protection = var.deletion_protection
+
+  template {
+    service_account       = google_service_account.runtime.email
+    execution_environment = var.execution_environment
+    timeout               = "${local.request_timeout_s}s"
+    # As many requests per instance as it has execution slots (PYEXEC_SLOTS below): more would
+    # only wait in the instance's queue, while Cloud Run can start another instance.
+    max_instance_request_concurrency = local.execution_slots
+
+    scaling {
+      max_instance_count = var.max_instances
+    }
+
+    containers {
+      image = coalesce(var.image, local.placeholder_image)
+
+      ports {
+        container_port = 8080
+      }
+
+      resources {
+        limits = {
+          cpu    = tostring(var.cpu)
+          memory = var.memory
+        }
+        startup_cpu_boost = true
+      }
+
+      env {
+        name  = "PYEXEC_SLOTS"
+        value = tostring(local.execution_slots)
+      }
+      env {
+        name  = "PYEXEC_QUEUE"
+        value = tostring(local.execution_slots)
+      }
+      env {
+        name  = "PYEXEC_MAX_TIMEOUT_S"
+        value = tostring(var.max_script_timeout_s)
+      }
+    }
+  }
+
+  lifecycle {
+    # cloudbuild.yaml rolls out images; Terraform owns everything else.
+    ignore_changes = [template[0].containers[0].image, client, client_version]
+
+    precondition {
+      condition     = local.request_timeout_s > var.max_script_timeout_s
+      error_message = "The request timeout must be above the longest script timeout."
+    }
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+# Private unless opened: only the members listed in var.invoker_members may call it.
+resource "google_cloud_run_v2_service_iam_member" "invokers" {
+  for_each = toset(var.invoker_members)
+  name     = google_cloud_run_v2_service.pyexec.name
+  location = var.region
+  role     = "roles/run.invoker"
+  member   = each.value
+}

@@ -1,0 +1,140 @@
+# Variables in alphabetical order.
+
+variable "cpu" {
+  description = "vCPUs per instance. Also the number of execution slots (PYEXEC_SLOTS) and of concurrent requests per instance."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = contains([1, 2, 4, 8], var.cpu)
+    error_message = "cpu must be 1, 2, 4 or 8."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Refuse to destroy the Cloud Run service (set false before `terraform destroy`)."
+  type        = bool
+  default     = true
+}
+
+variable "event_delivery" {
+  description = "How execution requests published to the Pub/Sub topic reach the service: \"push\" (a push subscription with an OIDC token) or \"eventarc\" (an Eventarc trigger)."
+  type        = string
+  default     = "push"
+
+  validation {
+    condition     = contains(["push", "eventarc"], var.event_delivery)
+    error_message = "event_delivery must be \"push\" or \"eventarc\"."
+  }
+}
+
+variable "execution_environment" {
+  description = "Cloud Run execution environment: EXECUTION_ENVIRONMENT_GEN1 (gVisor; the gvisor profile) or EXECUTION_ENVIRONMENT_GEN2 (the namespaces profile). The image picks the profile itself."
+  type        = string
+  default     = "EXECUTION_ENVIRONMENT_GEN1"
+
+  validation {
+    condition     = contains(["EXECUTION_ENVIRONMENT_GEN1", "EXECUTION_ENVIRONMENT_GEN2"], var.execution_environment)
+    error_message = "execution_environment must be EXECUTION_ENVIRONMENT_GEN1 or EXECUTION_ENVIRONMENT_GEN2."
+  }
+}
+
+variable "image" {
+  description = "Image to deploy first. Cloud Build (cloudbuild.yaml) rolls out every later image, and Terraform ignores the image from then on. Null: a public placeholder until the first build."
+  type        = string
+  default     = null
+}
+
+variable "ingress" {
+  description = "Who may reach the service over the network: INGRESS_TRAFFIC_ALL, INGRESS_TRAFFIC_INTERNAL_ONLY or INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER. Invocation still needs IAM (invoker_members)."
+  type        = string
+  default     = "INGRESS_TRAFFIC_ALL"
+
+  validation {
+    condition     = contains(["INGRESS_TRAFFIC_ALL", "INGRESS_TRAFFIC_INTERNAL_ONLY", "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"], var.ingress)
+    error_message = "ingress must be one of INGRESS_TRAFFIC_ALL, INGRESS_TRAFFIC_INTERNAL_ONLY, INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER."
+  }
+}
+
+variable "invoker_members" {
+  description = "IAM members allowed to call the service, e.g. [\"user:ana@example.com\", \"serviceAccount:wf@p.iam.gserviceaccount.com\"]. Empty: private. \"allUsers\" makes it public: anyone on the internet can run code on your bill; only with a reason."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for m in var.invoker_members : can(regex("^(allUsers|allAuthenticatedUsers|(user|serviceAccount|group|domain|principal|principalSet):.+)$", m))])
+    error_message = "Each invoker member must be an IAM member such as user:..., serviceAccount:..., group:..., domain:... or allUsers."
+  }
+}
+
+variable "max_delivery_attempts" {
+  description = "Pub/Sub deliveries of one execution request before it goes to the dead-letter topic."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.max_delivery_attempts >= 5 && var.max_delivery_attempts <= 100
+    error_message = "max_delivery_attempts must be between 5 and 100 (Pub/Sub's range)."
+  }
+}
+
+variable "max_instances" {
+  description = "Most instances the service scales to: a ceiling on cost and on concurrent jails (cpu x max_instances)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.max_instances >= 1 && var.max_instances <= 1000
+    error_message = "max_instances must be between 1 and 1000."
+  }
+}
+
+variable "max_script_timeout_s" {
+  description = "Longest wall time a request may ask for (PYEXEC_MAX_TIMEOUT_S). The request timeout is set above it."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.max_script_timeout_s > 0 && var.max_script_timeout_s <= 3000
+    error_message = "max_script_timeout_s must be between 1 and 3000 seconds."
+  }
+}
+
+variable "memory" {
+  description = "Memory per instance (Cloud Run format). Size it for cpu x the largest memory_mib a request may ask for, plus the server."
+  type        = string
+  default     = "2Gi"
+
+  validation {
+    condition     = can(regex("^[0-9]+(Mi|Gi)$", var.memory))
+    error_message = "memory must look like 512Mi or 2Gi."
+  }
+}
+
+variable "project_id" {
+  description = "Google Cloud project to deploy into."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the service, the image repository and the Eventarc trigger."
+  type        = string
+  default     = "europe-west1"
+}
+
+variable "repository_id" {
+  description = "Artifact Registry repository of the image (cloudbuild.yaml's _REPOSITORY)."
+  type        = string
+  default     = "pyexec"
+}
+
+variable "service_name" {
+  description = "Cloud Run service name (cloudbuild.yaml's _SERVICE); also the image name."
+  type        = string
+  default     = "pyexec"
+
+  validation {
+    condition     = can(regex("^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$", var.service_name))
+    error_message = "service_name must be a valid Cloud Run service name."
+  }
+}
