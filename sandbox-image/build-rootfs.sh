@@ -106,12 +106,12 @@ printf 'root:x:0:0:root:/root:/nonexistent\nnobody:x:65534:65534:nobody:/tmp:/no
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$new/etc/group"
 echo /usr/lib/x86_64-linux-gnu >"$new/etc/ld.so.conf"
 ldconfig -r "$new"
-# Sticky and not listable: where the jail writes to this folder directly (the gvisor profile),
-# each execution runs as its own uid and can neither list nor touch another one's files.
-chmod 1733 "$new/tmp"
 chown -R root:root "$new"
 chmod -R go-w "$new"
-chmod 1733 "$new/tmp"
+# /tmp: a mount point for the namespaces profile's tmpfs. In the gvisor profile each
+# execution gets a private folder inside it, so the folder itself must be neither writable
+# nor listable by the jail's uids (traversable only).
+chmod 0711 "$new/tmp"
 
 echo "rootfs: checking"
 problems=$(find "$new" \( -perm /6000 -o -name 'sh' -o -name 'bash' -o -name 'dash' \

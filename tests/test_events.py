@@ -177,6 +177,19 @@ def test_unknown_event_type_gets_400_listing_the_accepted_ones(client):
     assert "dev.pyexec.execution.requested" in response.get_json()["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    ("attribute", "value"),
+    [("id", "a\r\nX-Injected: 1"), ("subject", "caf\u00e9"), ("id", "x" * 300)],
+)
+def test_attributes_the_reply_repeats_must_be_header_safe(client, attribute, value, capsys):
+    headers, body = to_structured(request_event(HELLO, **{attribute: value}))
+    capsys.readouterr()
+    response = send(client, headers, body)
+    assert response.status_code == 400
+    assert f"event's {attribute} must be printable ASCII" in response.get_json()["error"]["message"]
+    assert '"outcome": "ok"' not in capsys.readouterr().out  # refused before anything ran
+
+
 def test_batched_cloudevents_get_a_clear_400(client):
     batch = json.dumps([json.loads(to_structured(request_event(HELLO))[1])])
     response = client.post(

@@ -255,19 +255,35 @@ def test_cannot_write_outside_tmp(run, path):
     assert outcome.error["type"] in ("PermissionError", "OSError")
 
 
-def test_can_write_and_read_tmp(run):
+def test_can_write_and_read_the_temporary_folder(run):
     outcome = run(
-        "def main():\n    open('/tmp/data.txt', 'w').write('kept')\n"
-        "    return open('/tmp/data.txt').read()"
+        "import os, tempfile\ndef main():\n"
+        "    path = os.path.join(tempfile.gettempdir(), 'data.txt')\n"
+        "    open(path, 'w').write('kept')\n"
+        "    return [open(path).read(), os.getcwd() == tempfile.gettempdir()]"
     )
-    assert outcome.result == "kept"
+    assert outcome.result == ["kept", True]
 
 
-def test_tmp_does_not_leak_between_executions(run):
-    first = run("def main():\n    open('/tmp/secret.txt', 'w').write('s3cret')\n    return 1")
+def test_temporary_files_do_not_leak_between_executions(run):
+    first = run(
+        "import os, tempfile\ndef main():\n"
+        "    path = os.path.join(tempfile.gettempdir(), 'secret.txt')\n"
+        "    open(path, 'w').write('s3cret')\n    return path"
+    )
     assert first.kind is Kind.OK
-    second = run("import os\ndef main():\n    return os.path.exists('/tmp/secret.txt')")
+    second = run(
+        "import os\ndef main(path):\n    return os.path.exists(path)", {"path": first.result}
+    )
     assert second.result is False
+
+
+def test_tmp_cannot_be_listed(run):
+    outcome = run("import os\ndef main():\n    return os.listdir('/tmp')")
+    if outcome.kind is Kind.OK:  # namespaces profile: a private, empty tmpfs
+        assert outcome.result == []
+    else:  # gvisor profile: /tmp holds other executions' private folders, and is not listable
+        assert outcome.error["type"] == "PermissionError"
 
 
 @pytest.fixture
@@ -363,6 +379,98 @@ def test_nothing_is_left_running_after_an_execution(run, sandbox):
     )
     assert outcome.kind is Kind.OK
     assert live_jail_processes(sandbox) == []
+
+
+def test_clearing_the_parent_death_signal_is_refused(run):
+    outcome = run("import ctypes\ndef main():\n    return ctypes.CDLL(None).prctl(1, 0, 0, 0, 0)")
+    assert outcome.result == -1
+
+
+def test_a_jail_that_outlives_its_deadline_is_killed_whole(run, sandbox):
+    outcome = run(
+        script(
+            """
+            import ctypes, os, time
+
+            def main():
+                ctypes.CDLL(None).prctl(1, 0, 0, 0, 0)
+                if os.fork() == 0:
+                    time.sleep(60)
+                time.sleep(60)
+            """
+        ),
+        timeout_s=0.5,
+    )
+    assert outcome.kind is Kind.TIMEOUT
+    assert live_jail_processes(sandbox) == []
+
+
+def test_a_leftover_process_that_kills_its_own_uid_does_not_survive(run, sandbox):
+    outcome = run(
+        script(
+            """
+            import os, time
+
+            def main():
+                if os.fork() == 0:
+                    os.setsid()
+                    if os.fork() == 0:
+                        while True:
+                            try:
+                                os.kill(-1, 9)
+                            except OSError:
+                                pass
+                            time.sleep(0.001)
+                    os._exit(0)
+                time.sleep(0.2)
+                return "planted"
+            """
+        )
+    )
+    assert outcome.kind in (Kind.OK, Kind.KILLED)  # the loop may kill main() itself first
+    assert live_jail_processes(sandbox) == []
+    assert run("def main():\n    return 'clean'").result == "clean"
+
+
+def test_x32_system_calls_are_refused(run):
+    outcome = run(
+        "import ctypes\ndef main():\n    return ctypes.CDLL(None).syscall(0x40000000 | 41, 2, 1, 0)"
+    )
+    assert outcome.kind is Kind.KILLED and outcome.error["signal"] == "SIGSYS"
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        b'{"kind": "ok", "result": NaN}',
+        b'{"kind": "timeout", "message": "forged"}',
+        b'{"kind": "exception", "type": "X", "message": "m", "traceback": "", "code": "busy"}',
+        b"[" * 100_000,
+    ],
+)
+def test_a_forged_result_frame_is_not_trusted(run, frame):
+    outcome = run(
+        f"import os, sys\ndef main():\n    os.write(int(sys.argv[1]), {frame!r})\n    os._exit(0)"
+    )
+    assert outcome.kind is Kind.INVALID_RESULT
+    assert "result channel" in outcome.error["message"]
+
+
+def test_a_lone_surrogate_in_the_result_survives(run):
+    outcome = run("def main():\n    return '\\ud800'")
+    assert outcome.kind is Kind.OK and outcome.result == "\ud800"
+
+
+def test_an_int_too_long_to_write_is_an_invalid_result(run):
+    outcome = run("def main():\n    return 10 ** 5000")
+    assert outcome.kind is Kind.INVALID_RESULT
+
+
+def test_huge_exception_messages_are_clipped(run):
+    outcome = run("def main():\n    raise ValueError('x' * 2_000_000)")
+    assert outcome.kind is Kind.EXCEPTION
+    assert len(outcome.error["message"]) < 3000
+    assert outcome.error["message"].endswith("more]")
 
 
 def test_next_execution_works_after_a_hostile_one(run):

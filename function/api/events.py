@@ -88,10 +88,10 @@ def from_cloudevent(headers: Mapping[str, str], body: bytes) -> Event:
     attributes = event.get_attributes()
     event_type = attributes["type"]
     common = {
-        "event_id": attributes["id"],
+        "event_id": _header_safe("id", attributes["id"]),
         "event_type": event_type,
         "source": attributes["source"],
-        "subject": attributes.get("subject"),
+        "subject": _header_safe("subject", attributes.get("subject")),
     }
     if event_type == REQUESTED:
         return Event(document=_data_document(event.get_data()), **common)
@@ -133,6 +133,22 @@ def reply(response: Response, event: Event, execution_id: str) -> Response:
     return Response(200, response.body, ce_headers)  # The body stays application/json.
 
 
+def _header_safe(name: str, value: Any) -> Any:
+    """An attribute the reply event repeats in a header: printable ASCII, at most 256 chars.
+
+    Checked before anything runs, so that a reply that could not be sent never follows an
+    execution (a broker would redeliver the event, and the script would run again).
+    """
+    if value is None:
+        return None
+    text = str(value)
+    if len(text) > 256 or not all(" " <= ch <= "~" for ch in text):
+        raise InvalidRequest(
+            f"the event's {name} must be printable ASCII of at most 256 characters"
+        )
+    return text
+
+
 def _data_document(data: Any) -> Any:
     if isinstance(data, (bytes, bytearray, str)):
         raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
@@ -145,7 +161,7 @@ def _data_document(data: Any) -> Any:
 def _pubsub_message(message: Any) -> tuple[Any, str | None]:
     if not isinstance(message, dict):
         raise InvalidRequest("the Pub/Sub envelope has no 'message' object")
-    message_id = message.get("messageId") or message.get("message_id")
+    message_id = _header_safe("messageId", message.get("messageId") or message.get("message_id"))
     encoded = message.get("data")
     if not isinstance(encoded, str) or not encoded:
         raise InvalidRequest("the Pub/Sub message has no 'data': it must carry the request")

@@ -5,6 +5,7 @@ Every rule here maps to exactly one error (api.errors) whose message says what t
 
 from __future__ import annotations
 
+import email.message
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,14 +28,15 @@ class ExecutionRequest:
 
 def check_content_type(headers: Mapping[str, str]) -> None:
     value = headers.get("content-type", "")
-    media_type, _, params = value.partition(";")
-    if media_type.strip().lower() != "application/json":
+    parsed = email.message.Message()
+    parsed["content-type"] = value
+    if not value or parsed.get_content_type() != "application/json":
         shown = f"'{value}'" if value else "none"
         raise UnsupportedMediaType(
             f"the body must be JSON: send the header 'Content-Type: application/json' (got {shown})"
         )
-    charset = params.strip().lower().removeprefix("charset=").strip('"')
-    if params.strip() and params.strip().lower().startswith("charset=") and charset != "utf-8":
+    charset = parsed.get_param("charset")
+    if charset is not None and str(charset).lower() != "utf-8":
         raise UnsupportedMediaType(f"the body must be UTF-8 JSON (got charset={charset})")
 
 

@@ -18,9 +18,10 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
     def encode(self) -> bytes:
-        # allow_nan=False: the body is strict JSON; the runner never produces NaN, and if it
-        # ever did, failing loudly beats sending a token clients cannot parse.
-        return json.dumps(self.body, allow_nan=False, ensure_ascii=False).encode("utf-8")
+        # Strict JSON: allow_nan=False (the runner never produces NaN; if it ever did, failing
+        # loudly beats a token clients cannot parse), and ASCII, so that a lone surrogate in a
+        # script's string is sent as an escape rather than failing to encode.
+        return json.dumps(self.body, allow_nan=False).encode("ascii")
 
 
 def from_outcome(outcome: Outcome, execution_id: str) -> Response:
@@ -34,7 +35,7 @@ def from_outcome(outcome: Outcome, execution_id: str) -> Response:
     }
     if outcome.ok:
         return Response(200, {"result": outcome.result, **common})
-    error = {"code": outcome.kind.value, **outcome.error}
+    error = {"code": outcome.kind.value, **outcome.error}  # Frame fields never include "code".
     return Response(422, {"error": error, **common})
 
 

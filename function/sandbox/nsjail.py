@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sandbox.errors import SandboxFailure
 from sandbox.limits import Limits
 from sandbox.profiles import JAIL_DIR, Cgroups, Profile
 
@@ -42,6 +43,8 @@ _LOG_CAP = 64 * 1024
 _READ_CHUNK = 64 * 1024
 #: After NsJail exits, how long to keep reading output still buffered in the pipes.
 _DRAIN_S = 0.2
+#: After SIGTERM, how long NsJail gets to kill and reap its jail before it is SIGKILLed.
+_STOP_GRACE_S = 2.0
 
 
 @dataclass
@@ -110,8 +113,12 @@ def build_argv(
     cgroups: Cgroups | None,
     result_fd: int,
     log_fd: int,
+    private_tmp: str | None = None,
 ) -> list[str]:
-    """The whole NsJail command line for one execution."""
+    """The whole NsJail command line for one execution.
+
+    ``private_tmp`` (gvisor profile): the jail's own writable folder, its cwd, HOME and TMPDIR.
+    """
     outside_id = UID_BASE + slot
     argv = [
         str(nsjail),
@@ -139,40 +146,61 @@ def build_argv(
         if cgroups is not None:
             # tmpfs pages are charged to the jail's memory cgroup too.
             memory = (limits.memory_mib + limits.tmp_size_mib) * MIB
-            argv += [
-                "--cgroup_mem_max",
-                str(memory),
-                "--cgroup_pids_max",
-                str(limits.max_processes),
-            ]
+            argv += ["--cgroup_mem_max", str(memory),
+                     "--cgroup_pids_max", str(limits.max_processes)]  # fmt: skip
+            if cgroups.cpu:  # One CPU's worth per jail, however many processes it runs.
+                argv += ["--cgroup_cpu_ms_per_sec", "1000"]
             if cgroups.version == 2:
                 argv.append("--use_cgroupv2")
     else:
         argv += ["--user", str(outside_id), "--group", str(outside_id)]
+        if private_tmp is not None:
+            argv += ["--cwd", private_tmp, "--env", f"HOME={private_tmp}",
+                     "--env", f"TMPDIR={private_tmp}"]  # fmt: skip
     argv += ["--", PYTHON, "-I", "-c", WRAPPER_SOURCE, str(result_fd)]
     return argv
 
 
 class JailRegistry:
-    """The NsJail processes running now, so that shutdown can kill them all at once."""
+    """The NsJail processes running now, so that shutdown can stop them all at once.
+
+    A process leaves the registry before it is reaped, so its pid is never signalled after
+    the kernel may have given it to another process.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._procs: set[subprocess.Popen[bytes]] = set()
+        self._closed = False
 
-    def add(self, proc: subprocess.Popen[bytes]) -> None:
+    def add(self, proc: subprocess.Popen[bytes]) -> bool:
+        """Register a new jail; False once shutdown has begun (the caller stops it)."""
         with self._lock:
+            if self._closed:
+                return False
             self._procs.add(proc)
+            return True
 
     def discard(self, proc: subprocess.Popen[bytes]) -> None:
         with self._lock:
             self._procs.discard(proc)
 
-    def kill_all(self) -> None:
+    def stop_all(self, grace_s: float = 1.0) -> None:
+        """Refuse new jails; SIGTERM every NsJail, then SIGKILL those still there."""
         with self._lock:
+            self._closed = True
             procs = list(self._procs)
         for proc in procs:
-            _kill(proc)
+            _signal(proc, signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._procs:
+                    return
+            time.sleep(0.02)
+        with self._lock:
+            for proc in self._procs:
+                _signal(proc, signal.SIGKILL)
 
 
 def run_jail(
@@ -181,9 +209,10 @@ def run_jail(
     limits: Limits,
     registry: JailRegistry | None = None,
 ) -> JailRun:
-    """Start NsJail, hand it the request, collect its output; kill it at the deadline.
+    """Start NsJail, hand it the request, collect its output; stop it at the deadline.
 
     ``argv_for(result_fd, log_fd)`` gives the command line once the pipes exist.
+    Raises SandboxFailure if NsJail cannot be started at all.
     """
     result_r, result_w = os.pipe()
     log_r, log_w = os.pipe()
@@ -206,20 +235,22 @@ def run_jail(
             close_fds=True,
             start_new_session=True,
         )
+    except OSError as exc:
+        os.close(result_r)
+        os.close(log_r)
+        raise SandboxFailure(f"could not start NsJail: {exc}") from exc
     finally:
         os.close(result_w)
         os.close(log_w)
-    if registry is not None:
-        registry.add(proc)
     try:
-        _pump(proc, request, run, result_r, log_r, start + limits.timeout_s)
+        if registry is None or registry.add(proc):
+            _pump(proc, request, run, result_r, log_r, start + limits.timeout_s)
     finally:
         os.close(result_r)
         os.close(log_r)
-        _kill(proc)  # Normally gone already; certainly gone after this.
-        _reap(proc, run)
         if registry is not None:
             registry.discard(proc)
+        _stop_and_reap(proc, run)
         run.duration_s = time.monotonic() - start
     return run
 
@@ -276,24 +307,36 @@ def _pump(
                     drain_until = time.monotonic() + _DRAIN_S
 
 
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    # NsJail's child has PR_SET_PDEATHSIG=SIGKILL, and in the namespaces profile it is the init
-    # of its pid namespace, so killing NsJail ends the jail. The gvisor profile also sweeps the
-    # slot's uid afterwards (runner).
+def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.kill(proc.pid, sig)
     except ProcessLookupError:
         pass
 
 
-def _reap(proc: subprocess.Popen[bytes], run: JailRun) -> None:
+def _stop_and_reap(proc: subprocess.Popen[bytes], run: JailRun) -> None:
+    """Make sure NsJail and its jail are gone, then collect NsJail's status and usage.
+
+    SIGTERM first: NsJail then kills and reaps the jail itself (in the namespaces profile the
+    jail is its pid namespace's init, so everything in it dies) and removes its cgroups. The
+    jail's PR_SET_PDEATHSIG is not relied on (and the policy refuses clearing it). SIGKILL
+    follows if NsJail has not exited after a grace period. A NsJail that already exited is a
+    zombie here, and the signal does nothing.
+    """
     for pipe in (proc.stdin, proc.stdout, proc.stderr):
         if pipe is not None and not pipe.closed:
             pipe.close()
-    try:
-        _, status, usage = os.wait4(proc.pid, 0)
-    except ChildProcessError:  # pragma: no cover - reaped elsewhere
-        return
+    _signal(proc, signal.SIGTERM)
+    deadline = time.monotonic() + _STOP_GRACE_S
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() >= deadline:
+            _signal(proc, signal.SIGKILL)
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.002)
     proc.returncode = os.waitstatus_to_exitcode(status)
     run.exit_status = proc.returncode
     run.cpu_s = usage.ru_utime + usage.ru_stime

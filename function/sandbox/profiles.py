@@ -50,6 +50,8 @@ class Cgroups:
     """Cgroup controllers NsJail can put each jail under (namespaces profile only)."""
 
     version: int  # 1 or 2
+    cpu: bool = False
+    """Whether the cpu controller is there too (a jail then gets at most one CPU's time)."""
 
 
 def prepare_cgroups() -> Cgroups | None:
@@ -57,15 +59,18 @@ def prepare_cgroups() -> Cgroups | None:
     unified = CGROUP_ROOT / "cgroup.controllers"
     try:
         if unified.exists():
-            controllers = unified.read_text().split()
-            if {"memory", "pids"} <= set(controllers):
-                return Cgroups(version=2)
+            controllers = set(unified.read_text().split())
+            if {"memory", "pids"} <= controllers:
+                return Cgroups(version=2, cpu="cpu" in controllers)
             return None
-        for controller in ("memory", "pids"):
+        available = []
+        for controller in ("memory", "pids", "cpu"):
             hierarchy = CGROUP_ROOT / controller
-            if not (hierarchy / "cgroup.procs").exists():
-                return None
-            (hierarchy / CGROUP_PARENT).mkdir(exist_ok=True)
+            if (hierarchy / "cgroup.procs").exists():
+                (hierarchy / CGROUP_PARENT).mkdir(exist_ok=True)
+                available.append(controller)
     except OSError:
         return None
-    return Cgroups(version=1)
+    if not {"memory", "pids"} <= set(available):
+        return None
+    return Cgroups(version=1, cpu="cpu" in available)

@@ -9,13 +9,16 @@ There is no unsandboxed fallback: if no profile passes its self-test, ``run`` re
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import queue
+import secrets
 import shutil
-import subprocess
+import signal
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,7 @@ from sandbox.profiles import Cgroups, Profile, auto_profile, prepare_cgroups
 #: Run at start-up through the whole path. Passing means the jail runs Python, returns a
 #: result, and is really confined: not root, no network, a read-only root.
 SELF_TEST_SCRIPT = """
-import os, socket
+import ctypes, os, socket
 
 def main():
     try:
@@ -43,8 +46,17 @@ def main():
         root = "writable"
     except OSError:
         root = "read-only"
-    return {"uid": os.getuid(), "network": network, "root": root}
+    # An x32 socket() call (number | 0x40000000) must be refused too, whatever the kernel.
+    child = os.fork()
+    if child == 0:
+        fd = ctypes.CDLL(None).syscall(0x40000000 | 41, 2, 1, 0)
+        os._exit(1 if fd >= 0 else 0)
+    _, status = os.waitpid(child, 0)
+    x32 = "open" if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 1 else "closed"
+    return {"uid": os.getuid(), "network": network, "root": root, "x32": x32}
 """
+#: What the self-test must return (besides a uid that is not root's).
+SELF_TEST_EXPECTED = {"network": "closed", "root": "read-only", "x32": "closed"}
 
 _SIGNAL_MEANINGS = {
     "SIGSYS": "a forbidden system call",
@@ -66,6 +78,7 @@ class Sandbox:
             self._slots.put(slot)
         self._start_lock = threading.Lock()
         self._jails = nsjail.JailRegistry()
+        self._retired: set[int] = set()
         self._closing = threading.Event()
 
     # Start-up ------------------------------------------------------------------------------
@@ -112,12 +125,8 @@ class Sandbox:
         if not outcome.ok:
             return f"{outcome.kind.value}: {outcome.error.get('message')} {outcome.stderr[-500:]}"
         result = outcome.result
-        if not (
-            isinstance(result, dict)
-            and result.get("uid") not in (0, None)
-            and result.get("network") == "closed"
-            and result.get("root") == "read-only"
-        ):
+        confined = isinstance(result, dict) and result.get("uid") not in (0, None)
+        if not confined or any(result.get(k) != v for k, v in SELF_TEST_EXPECTED.items()):
             return f"the jail is not confined as required: {result!r}"
         return None
 
@@ -141,17 +150,18 @@ class Sandbox:
             self._refuse_if_closing()  # A jail killed by shutdown() is not a sandbox failure.
             raise
         finally:
-            self._slots.put(slot)
+            if slot not in self._retired:
+                self._slots.put(slot)
         self._refuse_if_closing()
         return outcome
 
     def shutdown(self) -> None:
         """Kill every running jail and refuse new executions (SIGTERM). Idempotent."""
         self._closing.set()
-        self._jails.kill_all()
+        self._jails.stop_all()
         if self.profile is Profile.GVISOR:
             for slot in range(self.settings.slots):
-                self._sweep(slot)
+                kill_all_of_uid(nsjail.UID_BASE + slot)
 
     def _refuse_if_closing(self) -> None:
         if self._closing.is_set():
@@ -173,88 +183,87 @@ class Sandbox:
                 "max_result_bytes": limits.max_output_bytes,
             }
         ).encode()
+        private_tmp = self._make_private_tmp(slot) if profile is Profile.GVISOR else None
         argv_for = functools.partial(
-            _argv, self.settings.nsjail, self.settings.rootfs, profile, limits, slot, cgroups
-        )
+            _argv, self.settings.nsjail, self.settings.rootfs, profile, limits, slot, cgroups,
+            private_tmp and f"/tmp/{private_tmp.name}",  # noqa: S108 - a path inside the jail
+        )  # fmt: skip
         try:
             run = nsjail.run_jail(argv_for, request, limits, self._jails)
         finally:
             if profile is Profile.GVISOR:
-                self._sweep(slot)
+                self._sweep(slot, private_tmp)
         return _interpret(run, limits, profile, cgroups)
 
-    def _sweep(self, slot: int) -> None:
-        """Without a pid namespace or a tmpfs, end what the jail left behind by hand."""
+    def _make_private_tmp(self, slot: int) -> Path:
+        """The gvisor profile's writable folder: /tmp/<unguessable>, the slot's uid's alone.
+
+        Without a mount namespace there is no private tmpfs, and the rootfs's /tmp is not
+        writable by the jail (nor listable), so concurrent executions cannot meet there.
+        """
         uid = nsjail.UID_BASE + slot
-        if has_processes(uid):
-            kill_all_of_uid(uid, self.settings.rootfs)
-        remove_files_of_uid(self.settings.rootfs / "tmp", uid)
+        path = self.settings.rootfs / "tmp" / f"pyexec-{secrets.token_hex(16)}"
+        path.mkdir(mode=0o700)
+        os.chown(path, uid, uid)
+        return path
+
+    def _sweep(self, slot: int, private_tmp: Path | None) -> None:
+        """Without a pid namespace or a tmpfs, end what the jail left behind by hand.
+
+        Raises SandboxFailure, and keeps the slot out of use, if the slot's uid cannot be made
+        clean: a later execution must never share its uid with a leftover process.
+        """
+        uid = nsjail.UID_BASE + slot
+        if private_tmp is not None:
+            shutil.rmtree(private_tmp, ignore_errors=True)
+        if not kill_all_of_uid(uid):
+            self._retired.add(slot)
+            raise SandboxFailure(f"processes of uid {uid} survived the sweep; slot {slot} retired")
 
 
 def _argv(
     binary: Path, rootfs: Path, profile: Profile, limits: Limits, slot: int,
-    cgroups: Cgroups | None, result_fd: int, log_fd: int,
+    cgroups: Cgroups | None, private_tmp: str | None, result_fd: int, log_fd: int,
 ) -> list[str]:  # fmt: skip
     return nsjail.build_argv(
         nsjail=binary, rootfs=rootfs, profile=profile, limits=limits, slot=slot,
-        cgroups=cgroups, result_fd=result_fd, log_fd=log_fd,
+        cgroups=cgroups, result_fd=result_fd, log_fd=log_fd, private_tmp=private_tmp,
     )  # fmt: skip
 
 
-def has_processes(uid: int) -> bool:
-    """Whether any process runs as ``uid`` (/proc/<pid> belongs to the process's uid).
-
-    Sound without a race: while the slot is held, only a process of that uid could make another.
-    """
+def processes_of_uid(uid: int) -> list[int]:
+    """Live processes whose real uid is ``uid`` (zombies are dead already: skipped)."""
+    pids = []
     for entry in os.scandir("/proc"):
-        try:
-            if entry.name.isdigit() and entry.stat(follow_symlinks=False).st_uid == uid:
-                return True
-        except FileNotFoundError:
+        if not entry.name.isdigit():
             continue
-    return False
+        try:
+            with open(f"/proc/{entry.name}/status") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields["Uid"].split()[0]) == uid and not fields["State"].strip().startswith("Z"):
+            pids.append(int(entry.name))
+    return pids
 
 
-def kill_all_of_uid(uid: int, rootfs: Path) -> None:
-    """SIGKILL every process of ``uid``, as that uid: kill(-1) reaches exactly those.
+def kill_all_of_uid(uid: int, rounds: int = 50) -> bool:
+    """Stop, then kill, every process of ``uid``, from root; True once none is left.
 
-    The killer is the jail's own interpreter, entered with coreutils' chroot: it is the one
-    Python a jail uid can surely execute (the server's may sit in a folder it cannot read).
+    From root, because a process of ``uid`` could kill a killer of its own uid. SIGSTOP first,
+    so that nothing forks between the scan and the kill; repeated, for whatever forked before
+    it was stopped.
     """
-    subprocess.run(
-        ["/usr/sbin/chroot", f"--userspec={uid}:{uid}", "--groups=", str(rootfs),
-         nsjail.PYTHON, "-I", "-S", "-c", _KILL_ALL_OF_MY_UID],
-        env={}, check=False, timeout=10,
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
-_KILL_ALL_OF_MY_UID = """
-import os
-for _ in range(3):  # Again, in case a fork raced the first kill.
-    try:
-        os.kill(-1, 9)
-    except ProcessLookupError:
-        break
-"""
-
-
-def remove_files_of_uid(tmp: Path, uid: int) -> None:
-    """Delete what ``uid`` created in the shared /tmp of the gvisor profile."""
-    try:
-        entries = list(os.scandir(tmp))
-    except FileNotFoundError:
-        return
-    for entry in entries:
-        try:
-            if entry.stat(follow_symlinks=False).st_uid != uid:
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                os.unlink(entry.path)
-        except FileNotFoundError:
-            continue
+    for _ in range(rounds):
+        pids = processes_of_uid(uid)
+        if not pids:
+            return True
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
+        time.sleep(0.001)
+    return not processes_of_uid(uid)
 
 
 def _interpret(
@@ -275,30 +284,63 @@ def _interpret(
         "peak_memory_kib": run.peak_rss_kib or None,
         "profile": profile.value,
     }
-    if run.result.data:
-        return _from_frame(bytes(run.result.data), run.result.truncated, limits, common)
-    kind, error = _from_status(run, limits, cgroups)
-    return Outcome(kind, error=error, **common)
-
-
-def _from_frame(data: bytes, truncated: bool, limits: Limits, common: dict[str, Any]) -> Outcome:
-    try:
-        frame = json.loads(data) if not truncated else None
-        kind = Kind(frame.pop("kind")) if isinstance(frame, dict) else None
-    except (ValueError, KeyError):
-        kind = None
-    if kind is None or not isinstance(frame, dict):
+    frame = _parse_frame(bytes(run.result.data), run.result.truncated)
+    if frame is not None:
+        kind, fields = frame
+        if kind is Kind.OK:
+            return Outcome(Kind.OK, result=fields["result"], **common)
+        error = _memory_error(limits) if kind is Kind.MEMORY_LIMIT else fields
+        return Outcome(kind, error=error, **common)
+    if run.result.data and not (run.timed_out or run.child_signal):
         return Outcome(
             Kind.INVALID_RESULT,
             error={"message": "the result channel carried something other than a result "
                    "(the script wrote to it)", "path": "result"},
             **common,
         )  # fmt: skip
-    if kind is Kind.OK:
-        return Outcome(Kind.OK, result=frame.get("result"), **common)
-    if kind is Kind.MEMORY_LIMIT:
-        frame = _memory_error(limits)
-    return Outcome(kind, error=frame, **common)
+    kind, error = _from_status(run, limits, cgroups)
+    return Outcome(kind, error=error, **common)
+
+
+#: What the wrapper may report, and the fields of each. Timeouts, kills and memory limits are
+#: the runner's to judge; a frame claiming one, or carrying other fields, is not trusted.
+_FRAME_FIELDS: dict[Kind, tuple[str, ...]] = {
+    Kind.OK: ("result",),
+    Kind.SYNTAX_ERROR: ("type", "message", "line", "offset", "text"),
+    Kind.MISSING_MAIN: ("message",),
+    Kind.EXCEPTION: ("type", "message", "traceback"),
+    Kind.INVALID_RESULT: ("message", "path"),
+    Kind.MEMORY_LIMIT: ("message",),
+    Kind.EXITED: ("message", "exit_code"),
+}
+
+
+def _parse_frame(data: bytes, truncated: bool) -> tuple[Kind, dict[str, Any]] | None:
+    """The wrapper's frame, or None if there is none or it is not one the wrapper writes.
+
+    The frame comes from inside the jail, where the script could have written it: it must be
+    strict JSON, of a known kind, with exactly that kind's fields.
+    """
+    if not data or truncated:
+        return None
+    try:
+        frame = json.loads(data, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(frame, dict):
+        return None
+    try:
+        kind = Kind(frame.pop("kind", None))
+    except ValueError:
+        return None
+    allowed = _FRAME_FIELDS.get(kind)
+    if allowed is None or set(frame) != set(allowed):
+        return None
+    return kind, frame
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not strict JSON")
 
 
 def _from_status(

@@ -26,6 +26,10 @@ import types
 
 SCRIPT_NAME = "<script>"
 MAX_DEPTH = 100
+# Bounds on error texts (in characters; \u escapes make at most 6 bytes of each), so that an
+# error frame stays well within the 64 KiB the runner allows beyond the output cap.
+MAX_MESSAGE = 2000
+MAX_TRACEBACK = 6000
 # Written when nothing can be allocated any more; built now, while memory is still available.
 MEMORY_FRAME = json.dumps(
     {"kind": "memory_limit", "message": "the script ran out of memory (MemoryError)"}
@@ -41,6 +45,7 @@ class Unconvertible(Exception):
 
 def main():
     result_fd = int(sys.argv[1])
+    _refuse_x32_syscalls()
     os.umask(0o077)  # Files the script creates are its own, even in a shared /tmp.
     request = json.loads(sys.stdin.buffer.read())
     try:
@@ -53,6 +58,33 @@ def main():
     os._exit(0)  # Not sys.exit(): no atexit handler or lingering thread of the script runs on.
 
 
+def _refuse_x32_syscalls():
+    """Add a seccomp filter that kills the process on any x32 ABI system call.
+
+    NsJail's policy matches x86_64 numbers exactly; an x32 call carries the same audit arch
+    with bit 30 set in its number and would pass it. Filters stack, so this one only narrows.
+    """
+    if os.uname().machine != "x86_64":
+        return
+    import ctypes
+    import struct
+
+    ld_nr = struct.pack("HBBI", 0x20, 0, 0, 0)  # BPF_LD|BPF_W|BPF_ABS: seccomp_data.nr
+    jge_x32 = struct.pack("HBBI", 0x35, 0, 1, 0x40000000)  # BPF_JMP|BPF_JGE|BPF_K
+    kill = struct.pack("HBBI", 0x06, 0, 0, 0x80000000)  # BPF_RET: SECCOMP_RET_KILL_PROCESS
+    allow = struct.pack("HBBI", 0x06, 0, 0, 0x7FFF0000)  # BPF_RET: SECCOMP_RET_ALLOW
+    code = ctypes.create_string_buffer(ld_nr + jge_x32 + kill + allow)
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    program = SockFprog(4, ctypes.cast(code, ctypes.c_void_p))
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_seccomp, seccomp_mode_filter = 22, 2
+    if libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(program), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) for the x32 filter failed")
+
+
 def _run(source, args, max_result_bytes):
     try:
         code = compile(source, SCRIPT_NAME, "exec", dont_inherit=True)
@@ -60,10 +92,10 @@ def _run(source, args, max_result_bytes):
         return {
             "kind": "syntax_error",
             "type": type(exc).__name__,
-            "message": exc.msg,
+            "message": _clip(str(exc.msg), MAX_MESSAGE),
             "line": exc.lineno,
             "offset": exc.offset,
-            "text": (exc.text or "").rstrip("\n") or None,
+            "text": _clip((exc.text or "").rstrip("\n"), MAX_MESSAGE) or None,
         }
     except ValueError as exc:  # "source code string cannot contain null bytes"
         before = source[: source.index("\0")] if "\0" in source else source
@@ -107,6 +139,12 @@ def _run(source, args, max_result_bytes):
             "message": "the result is nested too deeply to convert",
             "path": "result",
         }
+    except Exception as exc:  # noqa: BLE001 - e.g. an int too long to write, a broken __eq__
+        return {
+            "kind": "invalid_result",
+            "message": _clip(f"the result cannot be written as JSON: {exc}", MAX_MESSAGE),
+            "path": "result",
+        }
     if size > max_result_bytes:
         return {
             "kind": "invalid_result",
@@ -122,9 +160,12 @@ def _exited(exc):
     if code is None:
         exit_code = 0
     elif isinstance(code, int):
-        exit_code = code
+        exit_code = code if -(2**31) <= code < 2**31 else 1
     else:
-        print(code, file=sys.stderr)  # What Python itself does with sys.exit("message").
+        try:
+            print(code, file=sys.stderr)  # What Python itself does with sys.exit("message").
+        except Exception:  # noqa: BLE001, S110 - an unprintable exit value is the script's
+            pass
         exit_code = 1
     return {
         "kind": "exited",
@@ -146,10 +187,15 @@ def _exception(exc):
         message = f"<unprintable {name} object>"
     return {
         "kind": "exception",
-        "type": name,
-        "message": message,
-        "traceback": "".join(summary.format()),
+        "type": _clip(name, MAX_MESSAGE),
+        "message": _clip(message, MAX_MESSAGE),
+        "traceback": _clip("".join(summary.format()), MAX_TRACEBACK),
     }
+
+
+def _clip(text, limit):
+    """Bound a text the script controls, so that the frame always fits its channel."""
+    return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more]"
 
 
 def _keep_script_frames(summary, seen):
