@@ -30,9 +30,9 @@ def strict_json(data: bytes):
     return json.loads(data, parse_constant=refuse)
 
 
-def live_jail_processes(sandbox) -> list[str]:
-    """Processes of any jail uid that are still alive (zombies await their reaper: PID 1)."""
-    jail_uids = {nsjail.UID_BASE + slot for slot in range(sandbox.settings.slots)}
+def live_processes() -> list[tuple[int, int, str]]:
+    """(pid, uid, name) of every live process; zombies are left out: they wait for PID 1 to
+    reap them, and in gVisor PID 1 is pytest itself, which does not."""
     found = []
     for status_file in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -41,23 +41,17 @@ def live_jail_processes(sandbox) -> list[str]:
             )
         except OSError:
             continue
-        uid, state = int(fields["Uid"].split()[0]), fields["State"].strip()
-        if uid in jail_uids and not state.startswith("Z"):
-            found.append(f"{status_file.parent.name} {state} {fields['Name'].strip()}")
+        if not fields["State"].strip().startswith("Z"):
+            uid = int(fields["Uid"].split()[0])
+            found.append((int(status_file.parent.name), uid, fields["Name"].strip()))
     return found
 
 
+def live_jail_processes(sandbox) -> list[str]:
+    """Live processes of any jail uid."""
+    jail_uids = {nsjail.UID_BASE + slot for slot in range(sandbox.settings.slots)}
+    return [f"{pid} {name}" for pid, uid, name in live_processes() if uid in jail_uids]
+
+
 def process_names() -> str:
-    """Names of the live processes (zombies wait for PID 1 to reap them; in gVisor that is
-    pytest itself, which does not)."""
-    names = []
-    for status_file in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(
-                line.split(":", 1) for line in status_file.read_text().splitlines() if ":" in line
-            )
-        except OSError:
-            continue
-        if not fields["State"].strip().startswith("Z"):
-            names.append(fields["Name"].strip())
-    return " ".join(names)
+    return " ".join(name for _, _, name in live_processes())

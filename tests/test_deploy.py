@@ -148,14 +148,17 @@ def test_cloudbuild_checks_out_the_nsjail_tag_the_build_script_names():
     assert f'NSJAIL_GIT_URL="{CLOUDBUILD["substitutions"]["_NSJAIL_GIT_URL"]}"' in source_env
 
 
+def terraform_image(region: str, project: str, repository: str, service: str) -> str:
+    """Terraform's image name, with its variables replaced."""
+    image = unquote(terraform()["locals"]["image"])
+    for variable, value in [("region", region), ("project_id", project),
+                            ("repository_id", repository), ("service_name", service)]:  # fmt: skip
+        image = image.replace("${var." + variable + "}", value)
+    return image
+
+
 def test_cloudbuild_deploys_the_image_terraform_names():
-    tf_image = unquote(terraform()["locals"]["image"])
-    as_cloudbuild = (
-        tf_image.replace("${var.region}", "$_REGION")
-        .replace("${var.project_id}", "$PROJECT_ID")
-        .replace("${var.repository_id}", "$_REPOSITORY")
-        .replace("${var.service_name}", "$_SERVICE")
-    )
+    as_cloudbuild = terraform_image("$_REGION", "$PROJECT_ID", "$_REPOSITORY", "$_SERVICE")
     image_step = next(s for s in CLOUDBUILD["steps"] if s["id"] == "image")
     assert f"--tag={as_cloudbuild}" in image_step["args"]
     deploy = next(s for s in CLOUDBUILD["steps"] if s["id"] == "deploy")
@@ -265,14 +268,7 @@ def test_knative_service_matches_the_function():
     (service,) = knative("service.yaml")
     spec = service["spec"]["template"]["spec"]
     container = spec["containers"][0]
-    image = unquote(terraform()["locals"]["image"])
-    expected = (
-        image.replace("${var.region}", "europe-west1")
-        .replace("${var.project_id}", "PROJECT_ID")
-        .replace("${var.repository_id}", "pyexec")
-        .replace("${var.service_name}", "pyexec")
-    )
-    assert container["image"] == expected
+    assert container["image"] == terraform_image("europe-west1", "PROJECT_ID", "pyexec", "pyexec")
     assert container["ports"] == [{"containerPort": 8080}]
     env = {e["name"]: e["value"] for e in container["env"]}
     assert spec["containerConcurrency"] == int(env["PYEXEC_SLOTS"])
