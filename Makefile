@@ -18,6 +18,7 @@ APT_PACKAGES := protobuf-compiler libprotobuf-dev libnl-route-3-dev bison flex p
 export PYEXEC_NSJAIL := $(abspath $(NSJAIL))
 export PYEXEC_ROOTFS := $(abspath $(ROOTFS))
 export CHECKOV_BIN := $(abspath $(BUILD)/checkov/bin/checkov)
+export SCHEMATHESIS_BIN := $(abspath $(BUILD)/schemathesis/bin/schemathesis)
 
 .PHONY: help setup system-deps nsjail rootfs run test test-namespaces test-gvisor lint bench clean
 
@@ -26,9 +27,11 @@ help:
 	@echo "make test   run every test: both isolation profiles, gVisor included"
 	@echo "make bench  print execution latencies of both profiles"
 
-CHECKOV := $(BUILD)/checkov/bin/checkov
+# Test tools whose dependencies clash with the function's get a virtualenv each.
+TOOLS := checkov schemathesis
+TOOL_VENVS := $(foreach tool,$(TOOLS),$(BUILD)/$(tool)/.installed)
 
-setup: system-deps nsjail rootfs $(VENV)/.installed $(CHECKOV)
+setup: system-deps nsjail rootfs $(VENV)/.installed $(TOOL_VENVS)
 
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -49,9 +52,9 @@ $(VENV)/.installed: function/requirements.txt requirements-dev.txt
 	$(PYTHON) -m pip install --quiet -r function/requirements.txt -r requirements-dev.txt
 	touch $@
 
-$(CHECKOV): requirements-checkov.txt
-	python3 -m venv $(BUILD)/checkov
-	$(BUILD)/checkov/bin/pip install --quiet -r requirements-checkov.txt
+$(BUILD)/%/.installed: requirements-%.txt
+	python3 -m venv $(BUILD)/$*
+	$(BUILD)/$*/bin/pip install --quiet -r $<
 	touch $@
 
 run: system-deps nsjail rootfs $(VENV)/.installed
@@ -67,7 +70,8 @@ test-namespaces:
 # The behaviour tests again inside gVisor, where `auto` must choose the gvisor profile.
 test-gvisor:
 	runsc --network=none do env PYEXEC_EXPECT_PROFILE=gvisor \
-		$(PYTHON) -m pytest -p no:cacheprovider tests/test_sandbox.py tests/test_api.py tests/test_events.py
+		$(PYTHON) -m pytest -p no:cacheprovider tests/test_sandbox.py tests/test_api.py tests/test_events.py \
+		tests/test_attacks.py
 
 lint:
 	$(PYTHON) -m ruff check function tests benchmarks

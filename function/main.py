@@ -30,11 +30,15 @@ def execute(request: flask.Request) -> flask.Response:
             body=request.stream,
         )
     )
+    payload = b"" if request.method == "HEAD" else reply.encode()
+    headers = {**reply.headers, "X-Execution-Id": execution_id,
+               "Content-Length": str(len(payload))}  # fmt: skip
+    if reply.body_unread:  # Close rather than drain a body that was refused unread.
+        headers["Connection"] = "close"
+    # An iterable body: functions-framework reads the whole request before any other response
+    # (its read_request hook), which would buffer a refused body of any size.
     return flask.Response(
-        b"" if request.method == "HEAD" else reply.encode(),
-        status=reply.status,
-        headers={**reply.headers, "X-Execution-Id": execution_id},
-        content_type="application/json",
+        iter([payload]), status=reply.status, headers=headers, content_type="application/json"
     )
 
 

@@ -11,7 +11,8 @@
 # means a shell, a package manager, setuid binaries or compilers cannot be left in by mistake;
 # the checks at the end prove it anyway.
 #
-# The build is skipped when OUT_DIR was built from the same inputs (OUT_DIR/.stamp).
+# The build is skipped when OUT_DIR was built from the same inputs (OUT_DIR.stamp, beside it:
+# nothing in the rootfs tells the jail how it was built but MANIFEST).
 # Environment: DEBIAN_MIRROR (default http://deb.debian.org/debian).
 set -euo pipefail
 
@@ -25,7 +26,7 @@ stdlib_excluded=(test idlelib tkinter turtledemo turtle.py ensurepip lib2to3 pyd
   distutils/tests unittest/test ctypes/test sqlite3/test config-3.11-x86_64-linux-gnu)
 
 stamp=$(cat "$here/requirements.txt" "$0" | sha256sum | cut -c1-64)
-if [[ -f $out/.stamp && "$(cat "$out/.stamp")" == "$stamp" ]]; then
+if [[ -d $out && -f $out.stamp && "$(cat "$out.stamp")" == "$stamp" ]]; then
   echo "rootfs: up to date ($out)"
   exit 0
 fi
@@ -135,6 +136,6 @@ chroot "$new" "/usr/bin/$python" -I -c 'import numpy, pandas, json, ssl, sqlite3
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"
 mv "$new" "$out"
-echo "$stamp" >"$out/.stamp"
+echo "$stamp" >"$out.stamp"
 cat "$out/MANIFEST"
 echo "rootfs: $(du -sh --apparent-size "$out" | cut -f1) apparent, $(du -sh "$out" | cut -f1) on disk, $(find "$out" | wc -l) files ($out)"

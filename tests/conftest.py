@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -75,3 +76,25 @@ def server(tmp_path_factory):
     if process.poll() is None:
         process.send_signal(signal.SIGKILL)
         process.wait()
+
+
+@pytest.fixture
+def loopback_listener():
+    """A TCP listener on 127.0.0.1 that records whether anything connected to it."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(0.5)
+    connections: list[object] = []
+
+    def accept() -> None:
+        try:
+            connections.append(server.accept())
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    yield server.getsockname()[1], connections
+    thread.join()
+    server.close()

@@ -7,9 +7,7 @@ with `runsc --network=none do` (gvisor profile).
 from __future__ import annotations
 
 import os
-import socket
 import textwrap
-import threading
 from pathlib import Path
 
 import pytest
@@ -284,28 +282,6 @@ def test_tmp_cannot_be_listed(run):
         assert outcome.result == []
     else:  # gvisor profile: /tmp holds other executions' private folders, and is not listable
         assert outcome.error["type"] == "PermissionError"
-
-
-@pytest.fixture
-def loopback_listener():
-    """A TCP listener on 127.0.0.1 that records whether anything connected to it."""
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    server.settimeout(0.5)
-    connections: list[object] = []
-
-    def accept() -> None:
-        try:
-            connections.append(server.accept())
-        except OSError:
-            pass
-
-    thread = threading.Thread(target=accept)
-    thread.start()
-    yield server.getsockname()[1], connections
-    thread.join()
-    server.close()
 
 
 def test_cannot_connect_to_a_loopback_listener(run, loopback_listener):

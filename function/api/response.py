@@ -16,6 +16,8 @@ class Response:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    body_unread: bool = False
+    """The request body was refused unread: the connection must close, not be drained."""
 
     def encode(self) -> bytes:
         # Strict JSON: allow_nan=False (the runner never produces NaN; if it ever did, failing
@@ -39,11 +41,11 @@ def from_outcome(outcome: Outcome, execution_id: str) -> Response:
     return Response(422, {"error": error, **common})
 
 
-def from_error(error: ApiError, execution_id: str) -> Response:
+def from_error(error: ApiError, execution_id: str, body_unread: bool = False) -> Response:
     body = {
         "error": {"code": error.code, "message": error.message, **error.details},
         "stdout": "",
         "stderr": "",
         "execution_id": execution_id,
     }
-    return Response(error.status, body, dict(error.headers))
+    return Response(error.status, body, dict(error.headers), body_unread)

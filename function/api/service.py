@@ -107,6 +107,7 @@ class Service:
             return self._document(request.path), execution_id
         started = time.monotonic()
         event = None
+        body_read = False
         try:
             if request.method != "POST":
                 allowed = "GET, HEAD, POST" if request.path in DOCUMENTS else "POST"
@@ -115,21 +116,23 @@ class Service:
                 )
             if events.is_cloudevent(request.headers):
                 body = read_body(request.body, request.content_length, self.max_body_bytes)
+                body_read = True
                 event = events.from_cloudevent(request.headers, body)
                 document = event.document
             else:
                 check_content_type(request.headers)
                 body = read_body(request.body, request.content_length, self.max_body_bytes)
+                body_read = True
                 document = decode_json(body)
                 if events.is_pubsub_push(document):
                     event = events.from_pubsub_push(document)
                     document = event.document
             execution = parse_document(document, self.sandbox.settings.limits)
         except ApiError as exc:
-            response = from_error(exc, execution_id)
+            response = from_error(exc, execution_id, body_unread=not body_read)
             if event is not None or events.is_cloudevent(request.headers):
                 # An event that can never succeed: 400, so that brokers do not redeliver it.
-                response = Response(400, response.body, response.headers)
+                response = Response(400, response.body, response.headers, not body_read)
             fields = event.log_fields() if event is not None else {}
             self._log(response, execution_id, started, request.headers, **fields)
             return response, execution_id

@@ -30,6 +30,12 @@ MAX_DEPTH = 100
 # error frame stays well within the 64 KiB the runner allows beyond the output cap.
 MAX_MESSAGE = 2000
 MAX_TRACEBACK = 6000
+# The wrapper's own references, taken before the script runs: a script that replaces
+# json.dumps or os.write changes what it sees, not how its result is written.
+_dumps = json.dumps
+_write = os.write
+_close = os.close
+_exit = os._exit
 # Written when nothing can be allocated any more; built now, while memory is still available.
 MEMORY_FRAME = json.dumps(
     {"kind": "memory_limit", "message": "the script ran out of memory (MemoryError)"}
@@ -50,12 +56,12 @@ def main():
     request = json.loads(sys.stdin.buffer.read())
     try:
         frame = _run(request["script"], request["args"], request["max_result_bytes"])
-        data = json.dumps(frame, allow_nan=False).encode()
+        data = _dumps(frame, allow_nan=False).encode()
     except MemoryError:
         data = MEMORY_FRAME
     _flush_std_streams()
     _write_all(result_fd, data)
-    os._exit(0)  # Not sys.exit(): no atexit handler or lingering thread of the script runs on.
+    _exit(0)  # Not sys.exit(): no atexit handler or lingering thread of the script runs on.
 
 
 def _refuse_x32_syscalls():
@@ -130,7 +136,7 @@ def _run(source, args, max_result_bytes):
 
     try:
         result = to_json(value, "result", 0)
-        size = len(json.dumps(result, allow_nan=False))
+        size = len(_dumps(result, allow_nan=False))
     except Unconvertible as exc:
         return {"kind": "invalid_result", "message": exc.reason, "path": exc.path}
     except RecursionError:
@@ -231,7 +237,7 @@ def to_json(value, path, depth):
         out = {}
         for key, item in value.items():
             name = _key(key, path)
-            out[name] = to_json(item, f"{path}[{json.dumps(name)}]", depth + 1)
+            out[name] = to_json(item, f"{path}[{_dumps(name)}]", depth + 1)
         return out
     if isinstance(value, (list, tuple)):
         return [to_json(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
@@ -267,7 +273,7 @@ def _key(key, path):
     if numpy is not None and isinstance(key, numpy.generic):
         key = key.item()
     if key is None or isinstance(key, (bool, int, float)):
-        return json.dumps(key)  # As json.dumps names such keys: 1 -> "1", None -> "null".
+        return _dumps(key)  # As json.dumps names such keys: 1 -> "1", None -> "null".
     if isinstance(key, (datetime.datetime, datetime.date, datetime.time)):
         return key.isoformat()
     raise Unconvertible(path, f"a dict key of type {_type_name(key)} is not a string")
@@ -332,10 +338,10 @@ def _write_all(fd, data):
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view) :]
-        os.close(fd)
+            view = view[_write(fd, view) :]
+        _close(fd)
     except OSError:
-        os._exit(70)  # The script closed or replaced the result channel.
+        _exit(70)  # The script closed or replaced the result channel.
 
 
 main()

@@ -1,0 +1,91 @@
+"""The adversarial catalogue (tests/attacks.py) through the real API, in this host's profile.
+
+`make test-gvisor` runs this module again inside gVisor, in the gvisor profile.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import functions_framework
+import pytest
+from attacks import ATTACKS, Attack
+from helpers import live_jail_processes, strict_json
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def client():
+    return functions_framework.create_app("execute", str(REPO / "function/main.py")).test_client()
+
+
+def placeholders(sandbox, port: int) -> dict[str, object]:
+    return {
+        "{function_source}": str(REPO / "function/main.py"),
+        "{nsjail}": str(sandbox.settings.nsjail),
+        "{port}": port,
+    }
+
+
+def fill(value, values):
+    if isinstance(value, str):
+        return values.get(value, value)
+    if isinstance(value, list):
+        return [fill(item, values) for item in value]
+    if isinstance(value, dict):
+        return {key: fill(item, values) for key, item in value.items()}
+    return value
+
+
+def execute(client, script: str, args=None, limits=None) -> dict:
+    response = client.post("/execute", json={"script": script, "args": args or {},
+                                             "limits": limits or {}})  # fmt: skip
+    body = strict_json(response.data)
+    assert response.status_code in (200, 422), body  # never the sandbox's failure
+    return body
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
+def test_attack_is_contained(client, sandbox, loopback_listener, attack: Attack):
+    port, connections = loopback_listener
+    args = fill(attack.args, placeholders(sandbox, port))
+    body = execute(client, attack.script, args, attack.limits)
+    code = body["error"]["code"] if "error" in body else "ok"
+    assert code in attack.outcomes, json.dumps(body)[:2000]
+    if attack.result == "out of sight or reach":
+        assert body["result"] in ("out of sight", "out of reach")
+    elif attack.check_result:
+        assert body["result"] == attack.result
+    assert connections == []
+    assert live_jail_processes(sandbox) == []
+    # The service goes on, and the next execution starts clean.
+    assert execute(client, "def main():\n    return 'next'")["result"] == "next"
+
+
+def test_a_file_left_behind_is_gone_for_the_next_execution(client):
+    leave = next(a for a in ATTACKS if a.name == "leave a file behind")
+    path = execute(client, leave.script)["result"]
+    check = "import os\ndef main(path):\n    return os.path.exists(path)"
+    assert execute(client, check, {"path": path})["result"] is False
+
+
+def test_memory_does_not_carry_over_between_executions(client):
+    execute(client, "import builtins\ndef main():\n    builtins.SECRET = 's3cret'\n    return 1")
+    check = "import builtins\ndef main():\n    return getattr(builtins, 'SECRET', None)"
+    assert execute(client, check)["result"] is None
+
+
+def test_there_are_at_least_40_attacks_in_every_category():
+    assert len(ATTACKS) >= 40
+    assert {a.category for a in ATTACKS} >= {
+        "host files", "environment", "writing", "network", "privilege", "resources",
+        "wrapper", "result spoofing", "state",
+    }  # fmt: skip
+
+
+def test_security_md_publishes_the_catalogue():
+    security = (REPO / "SECURITY.md").read_text()
+    missing = [a.name for a in ATTACKS if f"| {a.name} |" not in security]
+    assert missing == []
