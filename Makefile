@@ -20,12 +20,13 @@ export PYEXEC_ROOTFS := $(abspath $(ROOTFS))
 export CHECKOV_BIN := $(abspath $(BUILD)/checkov/bin/checkov)
 export SCHEMATHESIS_BIN := $(abspath $(BUILD)/schemathesis/bin/schemathesis)
 
-.PHONY: help setup system-deps nsjail rootfs run test test-namespaces test-gvisor lint bench clean
+.PHONY: help setup system-deps nsjail rootfs run test test-namespaces test-gvisor lint bench load clean
 
 help:
 	@echo "make run    serve the API on http://localhost:8080 (functions-framework)"
 	@echo "make test   run every test: both isolation profiles, gVisor included"
 	@echo "make bench  print execution latencies of both profiles"
+	@echo "make load   1000 requests at concurrency 16, in both profiles"
 
 # Test tools whose dependencies clash with the function's get a virtualenv each.
 TOOLS := checkov schemathesis
@@ -71,11 +72,16 @@ test-namespaces:
 test-gvisor:
 	runsc --network=none do env PYEXEC_EXPECT_PROFILE=gvisor \
 		$(PYTHON) -m pytest -p no:cacheprovider tests/test_sandbox.py tests/test_api.py tests/test_events.py \
-		tests/test_attacks.py
+		tests/test_attacks.py tests/test_faults.py
 
 lint:
 	$(PYTHON) -m ruff check function tests benchmarks
 	$(PYTHON) -m ruff format --check function tests benchmarks
+
+# 1000 requests at concurrency 16 against one server, in each profile (not part of `make test`).
+load: setup
+	$(PYTHON) benchmarks/load.py
+	runsc --network=none do $(PYTHON) benchmarks/load.py
 
 bench: setup
 	$(PYTHON) benchmarks/sandbox_latency.py
