@@ -11,9 +11,9 @@ PYTHON := $(VENV)/bin/python
 NSJAIL := $(BUILD)/nsjail/nsjail
 ROOTFS := $(BUILD)/rootfs
 
-# Debian packages: NsJail's build, debootstrap for the rootfs, gVisor for the gen1 tests.
+# Debian packages: NsJail's build, gVisor for the gen1 tests.
 APT_PACKAGES := protobuf-compiler libprotobuf-dev libnl-route-3-dev bison flex pkg-config \
-	g++ make git debootstrap runsc python3 python3-venv python3-pip
+	g++ make git runsc python3 python3-venv python3-pip
 
 export PYEXEC_NSJAIL := $(abspath $(NSJAIL))
 export PYEXEC_ROOTFS := $(abspath $(ROOTFS))

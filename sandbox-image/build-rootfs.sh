@@ -2,25 +2,28 @@
 # Builds the root filesystem every jail runs in: Debian bookworm's Python 3.11 with the
 # hash-pinned packages of requirements.txt, and nothing else.
 #
-# Usage: sandbox-image/build-rootfs.sh OUT_DIR      (as root: debootstrap and chroot need it)
+# Usage: sandbox-image/build-rootfs.sh OUT_DIR      (as root: chroot needs it)
 #
-# How: debootstrap a minimal bookworm into a staging tree, install the wheels into it, precompile
-# all bytecode there with the jail's own interpreter, then copy into OUT_DIR only what is on an
-# allowlist: the interpreter, the standard library, the packages, and the shared libraries their
-# ELF files need (as resolved by ldd). A copy-in allowlist rather than deleting from a full system
-# means a shell, a package manager, setuid binaries or compilers cannot be left in by mistake;
-# the checks at the end prove it anyway.
+# How: download Debian bookworm's python3.11 and every package it depends on with apt (the
+# sources this machine already uses, security updates included) and unpack them into a staging
+# tree, with no maintainer script run and no mount needed, so it works unchanged inside an
+# unprivileged `docker build`. Install the wheels there, precompile all bytecode with the
+# jail's own interpreter, then copy into OUT_DIR only what is on an allowlist: the interpreter,
+# the standard library, the packages, and the shared libraries their ELF files need (as ldd
+# resolves them). A copy-in allowlist rather than deleting from a full system means a shell, a
+# package manager, setuid binaries or compilers cannot be left in by mistake; the checks at the
+# end prove it anyway.
 #
 # The build is skipped when OUT_DIR was built from the same inputs (OUT_DIR.stamp, beside it:
 # nothing in the rootfs tells the jail how it was built but MANIFEST).
-# Environment: DEBIAN_MIRROR (default http://deb.debian.org/debian).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: build-rootfs.sh OUT_DIR}
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-suite=bookworm
 python=python3.11
+# What the staging tree needs: the interpreter and its standard library; bash and libc-bin
+# only for ldd, which resolves the libraries to copy (neither reaches the rootfs).
+packages=("$python-minimal" "lib$python-stdlib" libstdc++6 bash libc-bin)
 # Standard library parts a script has no use for in a jail: tests, GUIs, installers, IDLE.
 stdlib_excluded=(test idlelib tkinter turtledemo turtle.py ensurepip lib2to3 pydoc_data
   distutils/tests unittest/test ctypes/test sqlite3/test config-3.11-x86_64-linux-gnu)
@@ -30,17 +33,28 @@ if [[ -d $out && -f $out.stamp && "$(cat "$out.stamp")" == "$stamp" ]]; then
   echo "rootfs: up to date ($out)"
   exit 0
 fi
-[[ $(id -u) == 0 ]] || { echo "rootfs: must run as root (debootstrap, chroot)" >&2; exit 1; }
+[[ $(id -u) == 0 ]] || { echo "rootfs: must run as root (chroot)" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap '[[ -n ${KEEP_WORK:-} ]] || rm -rf "$work"' EXIT
 stage=$work/stage
 new=$work/rootfs
 
-echo "rootfs: debootstrap $suite from $mirror"
-debootstrap --variant=minbase --include="$python-minimal,lib$python-stdlib,libstdc++6" \
-  "$suite" "$stage" "$mirror" >"$work/debootstrap.log" 2>&1 \
-  || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
+echo "rootfs: downloading ${packages[*]} and their dependencies (apt)"
+if ! apt-cache show "$python-minimal" >/dev/null 2>&1; then
+  apt-get update -qq
+fi
+closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+  --no-breaks --no-replaces --no-enhances "${packages[@]}" | grep '^[a-z0-9]' | sort -u)
+mkdir -p "$work/debs" "$stage"/usr/{bin,lib,lib64,sbin}
+for link in bin lib lib64 sbin; do  # merged /usr, as bookworm installs it
+  ln -s "usr/$link" "$stage/$link"
+done
+# shellcheck disable=SC2086  # one package name per word
+(cd "$work/debs" && apt-get download -qq $closure)
+for deb in "$work"/debs/*.deb; do
+  dpkg-deb --fsys-tarfile "$deb" | tar -x --keep-directory-symlink -C "$stage"
+done
 
 echo "rootfs: installing wheels (hash-pinned)"
 site=/usr/lib/python3/dist-packages
@@ -127,9 +141,13 @@ chroot "$new" "/usr/bin/$python" -I -c 'import numpy, pandas, json, ssl, sqlite3
   || { echo "rootfs: the interpreter or its packages do not import" >&2; exit 1; }
 
 {
-  echo "# pyexec sandbox rootfs ($suite, $(date -u +%Y-%m-%dT%H:%M:%SZ))"
-  chroot "$stage" dpkg-query -W -f '${Package} ${Version}\n' \
-    "$python-minimal" "lib$python-minimal" "lib$python-stdlib" libc6 libstdc++6 libssl3 libffi8
+  echo "# pyexec sandbox rootfs (Debian bookworm, $(date -u +%Y-%m-%dT%H:%M:%SZ))"
+  for deb in "$work"/debs/*.deb; do
+    case $(basename "$deb") in
+      "$python"*|"lib$python"*|libc6_*|libstdc++6_*|libssl3_*|libffi8_*)
+        dpkg-deb --show --showformat='${Package} ${Version}\n' "$deb" ;;
+    esac
+  done
   sed -n 's/^\([A-Za-z0-9_.-]*==[^ ]*\).*/\1/p' "$here/requirements.txt"
 } >"$new/MANIFEST"
 

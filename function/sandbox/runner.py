@@ -62,7 +62,7 @@ _SIGNAL_MEANINGS = {
     "SIGSYS": "a forbidden system call",
     "SIGSEGV": "a segmentation fault",
     "SIGABRT": "an abort",
-    "SIGKILL": "SIGKILL",
+    "SIGKILL": "a kill signal",
     "SIGBUS": "a bus error",
     "SIGFPE": "an arithmetic fault",
 }
@@ -139,6 +139,8 @@ class Sandbox:
         if self.profile is None:
             raise SandboxUnavailable("the sandbox has not passed its start-up self-test")
         self._refuse_if_closing()
+        if len(self._retired) >= self.settings.slots:
+            raise SandboxUnavailable("every execution slot is retired (leftover processes)")
         slot = self._slots.get()
         try:
             self._refuse_if_closing()
