@@ -77,6 +77,7 @@ test-gvisor:
 lint:
 	$(PYTHON) -m ruff check function tests benchmarks
 	$(PYTHON) -m ruff format --check function tests benchmarks
+	$(PYTHON) -m mypy
 
 # 1000 requests at concurrency 16 against one server, in each profile (not part of `make test`).
 load: setup

@@ -23,7 +23,8 @@ class Limits:
     timeout_s: float = 10.0
     """Wall-clock time from the request reaching the jail to main() returning."""
     cpu_time_s: float = 10.0
-    """CPU time of the jail's processes (RLIMIT_CPU; whole seconds are enforced, rounded up)."""
+    """CPU time of each jail process (RLIMIT_CPU, in whole seconds, rounded up); where the
+    cpu cgroup is available, the whole jail also gets at most one CPU."""
     memory_mib: int = 256
     """Address space of each jail process (RLIMIT_AS), interpreter and libraries included:
     Python with numpy and pandas imported maps about 150 MiB of it. Also the cgroup memory

@@ -186,9 +186,10 @@ class Sandbox:
             }
         ).encode()
         private_tmp = self._make_private_tmp(slot) if profile is Profile.GVISOR else None
+        jail_tmp = f"/tmp/{private_tmp.name}" if private_tmp else None  # noqa: S108 - in the jail
         argv_for = functools.partial(
             _argv, self.settings.nsjail, self.settings.rootfs, profile, limits, slot, cgroups,
-            private_tmp and f"/tmp/{private_tmp.name}",  # noqa: S108 - a path inside the jail
+            jail_tmp,
         )  # fmt: skip
         try:
             run = nsjail.run_jail(argv_for, request, limits, self._jails)
