@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
-from sandbox import nsjail
+from sandbox import Settings, nsjail
 
 
 def http(method: str, url: str, body: dict | bytes | None = None, headers=None):
@@ -28,6 +29,11 @@ def strict_json(data: bytes):
         raise AssertionError(f"non-standard JSON token {name}")
 
     return json.loads(data, parse_constant=refuse)
+
+
+def settings_with(**changes) -> Settings:
+    """The settings the environment gives, with some fields changed."""
+    return replace(Settings.from_env(), **changes)
 
 
 def live_processes() -> list[tuple[int, int, str]]:

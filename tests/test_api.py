@@ -18,8 +18,8 @@ from pathlib import Path
 import functions_framework
 import pytest
 from api.service import HttpRequest, Service
-from helpers import http, live_jail_processes, process_names, strict_json
-from sandbox import Sandbox, Settings
+from helpers import http, live_jail_processes, process_names, settings_with, strict_json
+from sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parent.parent
 HELLO = 'def main():\n    print("Hello from IDE")\n    return {"status": "ok"}'
@@ -217,15 +217,9 @@ def test_exception_traceback_shows_only_the_script(client):
 
 
 def _started_sandbox(**settings) -> Sandbox:
-    sandbox = Sandbox(Settings.from_env() if not settings else _settings(**settings))
+    sandbox = Sandbox(settings_with(**settings))
     sandbox.start()
     return sandbox
-
-
-def _settings(**changes) -> Settings:
-    from dataclasses import replace
-
-    return replace(Settings.from_env(), **changes)
 
 
 def _request(script: str, **limits) -> HttpRequest:
@@ -278,7 +272,7 @@ def test_jail_killed_from_outside_is_a_500_and_the_service_goes_on(capsys):
 
 
 def test_failed_self_test_gives_503_and_runs_nothing(tmp_path, capsys):
-    service = Service(Sandbox(_settings(nsjail=tmp_path / "missing-nsjail")), 1 << 20, 0)
+    service = Service(Sandbox(settings_with(nsjail=tmp_path / "missing-nsjail")), 1 << 20, 0)
     service.start()
     assert "NsJail binary not found" in capsys.readouterr().out
     reply, _ = service.handle(_request(HELLO))

@@ -9,19 +9,18 @@ import os
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from api.service import HttpRequest, Service
-from helpers import http, live_jail_processes, process_names
-from sandbox import Sandbox, Settings
+from helpers import http, live_jail_processes, process_names, settings_with
+from sandbox import Sandbox
 
 HELLO = 'def main():\n    return "hello"'
 
 
 def service_with(**settings) -> Service:
-    service = Service(Sandbox(replace(Settings.from_env(), **settings)), 1 << 20, 0)
+    service = Service(Sandbox(settings_with(**settings)), 1 << 20, 0)
     service.start()
     return service
 

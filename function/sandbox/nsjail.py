@@ -10,6 +10,7 @@ NsJail's log goes to another pipe, which also tells when NsJail has exited.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -78,8 +79,9 @@ class JailRun:
     cpu_s: float = 0.0
     peak_rss_kib: int = 0
 
-    @property
+    @functools.cached_property
     def log_text(self) -> str:
+        """NsJail's log, decoded once (read only after NsJail has exited)."""
         return self.log.data.decode("utf-8", "replace")
 
     @property
