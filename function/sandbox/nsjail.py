@@ -206,14 +206,15 @@ class JailRegistry:
 
 
 def run_jail(
-    argv_for: Callable[[int, int], list[str]],
+    argv_for: Callable[..., list[str]],
     request: bytes,
     limits: Limits,
-    registry: JailRegistry | None = None,
+    registry: JailRegistry,
 ) -> JailRun:
     """Start NsJail, hand it the request, collect its output; stop it at the deadline.
 
-    ``argv_for(result_fd, log_fd)`` gives the command line once the pipes exist.
+    ``argv_for(result_fd=..., log_fd=...)`` gives the command line once the pipes exist:
+    build_argv with everything else bound.
     Raises SandboxFailure if NsJail cannot be started at all.
     """
     result_r, result_w = os.pipe()
@@ -228,7 +229,7 @@ def run_jail(
     start = time.monotonic()
     try:
         proc = subprocess.Popen(
-            argv_for(result_w, log_w),
+            argv_for(result_fd=result_w, log_fd=log_w),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -245,13 +246,12 @@ def run_jail(
         os.close(result_w)
         os.close(log_w)
     try:
-        if registry is None or registry.add(proc):
+        if registry.add(proc):
             _pump(proc, request, run, result_r, log_r, start + limits.timeout_s)
     finally:
         os.close(result_r)
         os.close(log_r)
-        if registry is not None:
-            registry.discard(proc)
+        registry.discard(proc)
         _stop_and_reap(proc, run)
         run.duration_s = time.monotonic() - start
     return run

@@ -188,8 +188,8 @@ class Sandbox:
         private_tmp = self._make_private_tmp(slot) if profile is Profile.GVISOR else None
         jail_tmp = f"/tmp/{private_tmp.name}" if private_tmp else None  # noqa: S108 - in the jail
         argv_for = functools.partial(
-            _argv, self.settings.nsjail, self.settings.rootfs, profile, limits, slot, cgroups,
-            jail_tmp,
+            nsjail.build_argv, nsjail=self.settings.nsjail, rootfs=self.settings.rootfs,
+            profile=profile, limits=limits, slot=slot, cgroups=cgroups, private_tmp=jail_tmp,
         )  # fmt: skip
         try:
             run = nsjail.run_jail(argv_for, request, limits, self._jails)
@@ -222,16 +222,6 @@ class Sandbox:
         if not kill_all_of_uid(uid):
             self._retired.add(slot)
             raise SandboxFailure(f"processes of uid {uid} survived the sweep; slot {slot} retired")
-
-
-def _argv(
-    binary: Path, rootfs: Path, profile: Profile, limits: Limits, slot: int,
-    cgroups: Cgroups | None, private_tmp: str | None, result_fd: int, log_fd: int,
-) -> list[str]:  # fmt: skip
-    return nsjail.build_argv(
-        nsjail=binary, rootfs=rootfs, profile=profile, limits=limits, slot=slot,
-        cgroups=cgroups, result_fd=result_fd, log_fd=log_fd, private_tmp=private_tmp,
-    )  # fmt: skip
 
 
 def processes_of_uid(uid: int) -> list[int]:
