@@ -9,16 +9,12 @@ PYEXEC_EXPECT_PROFILE=gvisor.
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
-from helpers import http
+from helpers import serve
 from sandbox import Limits, Outcome, Sandbox, Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,32 +46,9 @@ def run(sandbox: Sandbox):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """functions-framework on a free loopback port, with room for 20 requests at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     log_path = tmp_path_factory.mktemp("server") / "server.log"
-    env = {**os.environ, "PYEXEC_SLOTS": "2", "PYEXEC_QUEUE": "18", "THREADS": "22"}
-    with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(
-            [Path(sys.executable).parent / "functions-framework", "--target", "execute",
-             "--source", REPO / "function/main.py", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log_file, stderr=subprocess.STDOUT, env=env,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if http("GET", f"{base}/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"the server did not become healthy:\n{log_path.read_text()}")
-    yield base, process, log_path
-    if process.poll() is None:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+    with serve(log_path, PYEXEC_SLOTS="2", PYEXEC_QUEUE="18", THREADS="22") as (base, process):
+        yield base, process, log_path
 
 
 @pytest.fixture

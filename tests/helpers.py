@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
-from sandbox import Settings, nsjail
+from sandbox import Settings
 
 
 def http(method: str, url: str, body: dict | bytes | None = None, headers=None):
@@ -24,6 +31,40 @@ def http(method: str, url: str, body: dict | bytes | None = None, headers=None):
         return error.code, dict(error.headers), strict_json(error.read())
 
 
+REPO = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def serve(log_path: Path, **env: str):
+    """A real server (functions-framework, as `make run` starts it) on a free loopback port,
+    with ``env`` over this process's environment; yields (base URL, process) once healthy."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with open(log_path, "wb") as log_file:
+        process = subprocess.Popen(
+            [Path(sys.executable).parent / "functions-framework", "--target", "execute",
+             "--source", REPO / "function/main.py", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, **env},
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if http("GET", f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError(f"the server did not become healthy:\n{log_path.read_text()}")
+        yield base, process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+
+
 def strict_json(data: bytes):
     def refuse(name):
         raise AssertionError(f"non-standard JSON token {name}")
@@ -37,27 +78,64 @@ def settings_with(**changes) -> Settings:
 
 
 def live_processes() -> list[tuple[int, int, str]]:
-    """(pid, uid, name) of every live process; zombies are left out: they wait for PID 1 to
-    reap them, and in gVisor PID 1 is pytest itself, which does not."""
+    """(pid, uid, name) of every process that still runs: a zombie only while a thread of it
+    lives on. Plain zombies are left out: they wait for PID 1 to reap them, and in gVisor PID 1
+    is pytest itself, which does not."""
     found = []
-    for status_file in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(
-                line.split(":", 1) for line in status_file.read_text().splitlines() if ":" in line
-            )
-        except OSError:
+    for proc in Path("/proc").glob("[0-9]*"):
+        fields = _status(proc)
+        if fields is None:
             continue
-        if not fields["State"].strip().startswith("Z"):
-            uid = int(fields["Uid"].split()[0])
-            found.append((int(status_file.parent.name), uid, fields["Name"].strip()))
+        if fields[b"State"].startswith(b"Z") and not _has_live_thread(proc):
+            continue
+        uid = int(fields[b"Uid"].split()[0])
+        found.append((int(proc.name), uid, fields[b"Name"].decode("utf-8", "replace")))
     return found
 
 
-def live_jail_processes(sandbox) -> list[str]:
-    """Live processes of any jail uid."""
-    jail_uids = {nsjail.UID_BASE + slot for slot in range(sandbox.settings.slots)}
+def _status(proc: Path) -> dict[bytes, bytes] | None:
+    try:
+        lines = (proc / "status").read_bytes().splitlines()
+    except OSError:
+        return None
+    return dict((name, value.strip()) for name, _, value in (ln.partition(b":") for ln in lines))
+
+
+def _has_live_thread(proc: Path) -> bool:
+    for task in (proc / "task").glob("[0-9]*"):
+        fields = _status(task)
+        if fields is not None and not fields[b"State"].startswith(b"Z"):
+            return True
+    return False
+
+
+def live_jail_processes(jail_uids) -> list[str]:
+    """Live processes of the given jail uids (a sandbox's ``uids``, or a server's)."""
+    jail_uids = set(jail_uids)
     return [f"{pid} {name}" for pid, uid, name in live_processes() if uid in jail_uids]
 
 
-def process_names() -> str:
-    return " ".join(name for _, _, name in live_processes())
+def nsjail_processes(jail_uids) -> list[str]:
+    """NsJail processes that run a jail as one of the given uids."""
+    wanted = {str(uid).encode() for uid in jail_uids}
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv[0].endswith(b"nsjail") and b"--user" in argv:
+            user = argv[argv.index(b"--user") + 1]
+            if user.rpartition(b":")[2] in wanted:
+                found.append(f"{proc.name} {user.decode()}")
+    return found
+
+
+def server_uids(log_path: Path) -> list[int]:
+    """Every jail uid a server leased, in its master process and its workers (from its log)."""
+    found = []
+    for line in log_path.read_text().splitlines():
+        if line.startswith("{"):
+            found += json.loads(line).get("uids", [])
+    assert found, f"no uids in {log_path}"
+    return found

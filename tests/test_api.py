@@ -18,7 +18,14 @@ from pathlib import Path
 import functions_framework
 import pytest
 from api.service import HttpRequest, Service
-from helpers import http, live_jail_processes, process_names, settings_with, strict_json
+from helpers import (
+    http,
+    live_jail_processes,
+    nsjail_processes,
+    server_uids,
+    settings_with,
+    strict_json,
+)
 from sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parent.parent
@@ -345,17 +352,18 @@ def test_real_server_answers_20_requests_at_once(server):
     assert len({body["execution_id"] for _, _, body in answers}) == 20
 
 
-def test_sigterm_kills_running_jails_and_leaves_nothing(server, sandbox):
-    base, process, _ = server
+def test_sigterm_kills_running_jails_and_leaves_nothing(server):
+    base, process, log_path = server
+    jail_uids = server_uids(log_path)
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(
             http, "POST", f"{base}/execute",
             {"script": "import time\ndef main():\n    time.sleep(30)", "limits": {"timeout_s": 40}},
         )  # fmt: skip
         deadline = time.monotonic() + 10
-        while not live_jail_processes(sandbox) and time.monotonic() < deadline:
+        while not live_jail_processes(jail_uids) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert live_jail_processes(sandbox), "the long request never started a jail"
+        assert live_jail_processes(jail_uids), "the long request never started a jail"
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
         try:
@@ -365,5 +373,5 @@ def test_sigterm_kills_running_jails_and_leaves_nothing(server, sandbox):
             pass  # The connection may also close as the worker exits; both are acceptable.
     process.wait(timeout=30)
     assert time.monotonic() - started < 10, "shutdown took longer than Cloud Run allows"
-    assert live_jail_processes(sandbox) == []
-    assert "nsjail" not in process_names()
+    assert live_jail_processes(jail_uids) == []
+    assert nsjail_processes(jail_uids) == []

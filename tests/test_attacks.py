@@ -12,6 +12,7 @@ import functions_framework
 import pytest
 from attacks import ATTACKS, Attack
 from helpers import live_jail_processes, strict_json
+from sandbox import uids
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -59,7 +60,7 @@ def test_attack_is_contained(client, sandbox, loopback_listener, attack: Attack)
     elif attack.check_result:
         assert body["result"] == attack.result
     assert connections == []
-    assert live_jail_processes(sandbox) == []
+    assert live_jail_processes(uids.held_by_this_process()) == []
     # The service goes on, and the next execution starts clean.
     assert execute(client, "def main():\n    return 'next'")["result"] == "next"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from api.service import HttpRequest, Service
-from helpers import http, live_jail_processes, process_names, settings_with
+from helpers import http, live_jail_processes, nsjail_processes, server_uids, settings_with
 from sandbox import Sandbox
 
 HELLO = 'def main():\n    return "hello"'
@@ -87,8 +87,9 @@ def test_a_full_tmp_is_the_scripts_error_not_the_servers(run, sandbox):
         assert outcome.kind.value in ("ok", "exception")
 
 
-def test_sigterm_during_load_answers_every_request_and_leaves_nothing(server, sandbox):
-    base, process, _ = server
+def test_sigterm_during_load_answers_every_request_and_leaves_nothing(server):
+    base, process, log_path = server
+    jail_uids = server_uids(log_path)
     sleeper = {
         "script": "import time\ndef main():\n    time.sleep(20)",
         "limits": {"timeout_s": 30},
@@ -96,9 +97,9 @@ def test_sigterm_during_load_answers_every_request_and_leaves_nothing(server, sa
     with ThreadPoolExecutor(12) as pool:
         pending = [pool.submit(http, "POST", f"{base}/execute", sleeper) for _ in range(12)]
         deadline = time.monotonic() + 10
-        while len(live_jail_processes(sandbox)) < 2 and time.monotonic() < deadline:
+        while len(live_jail_processes(jail_uids)) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert live_jail_processes(sandbox), "no jail started under load"
+        assert live_jail_processes(jail_uids), "no jail started under load"
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
         answers = []
@@ -110,5 +111,5 @@ def test_sigterm_during_load_answers_every_request_and_leaves_nothing(server, sa
     process.wait(timeout=30)
     assert time.monotonic() - started < 10
     assert set(answers) <= {503, "connection closed"}, answers
-    assert live_jail_processes(sandbox) == []
-    assert "nsjail" not in process_names()
+    assert live_jail_processes(jail_uids) == []
+    assert nsjail_processes(jail_uids) == []

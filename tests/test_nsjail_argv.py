@@ -6,17 +6,17 @@ from pathlib import Path
 
 import pytest
 from sandbox import Limits, Profile
-from sandbox.nsjail import INSIDE_ID, UID_BASE, build_argv
+from sandbox.nsjail import INSIDE_ID, build_argv
 from sandbox.profiles import Cgroups
 
 
-def argv(profile: Profile, slot: int = 3, cgroups: Cgroups | None = None, **limits) -> list[str]:
+def argv(profile: Profile, uid: int = 65003, cgroups: Cgroups | None = None, **limits) -> list[str]:
     return build_argv(
         nsjail=Path("/opt/pyexec/nsjail"),
         rootfs=Path("/opt/pyexec/rootfs"),
         profile=profile,
         limits=Limits(**limits),
-        slot=slot,
+        uid=uid,
         cgroups=cgroups,
         result_fd=7,
         log_fd=8,
@@ -34,7 +34,8 @@ def test_static_config_and_per_request_limits(profile):
     assert value_of(args, "--chroot") == "/opt/pyexec/rootfs"
     assert value_of(args, "--seccomp_policy").endswith("jail/policy.kafel")
     assert value_of(args, "--time_limit") == "4"  # backstop above the runner's own deadline
-    assert value_of(args, "--rlimit_cpu") == "2"  # whole seconds, rounded up
+    # whole seconds, rounded up, and one more: the runner stops the jail at the limit itself
+    assert value_of(args, "--rlimit_cpu") == "3"
     assert value_of(args, "--rlimit_as") == "300"
     assert value_of(args, "--rlimit_nproc") == "7"
     assert value_of(args, "--pass_fd") == "7" and value_of(args, "--log_fd") == "8"
@@ -42,15 +43,15 @@ def test_static_config_and_per_request_limits(profile):
 
 
 def test_namespaces_maps_the_jail_user_to_the_slots_own_uid():
-    args = argv(Profile.NAMESPACES, slot=3, tmp_size_mib=8)
-    assert value_of(args, "--user") == f"{INSIDE_ID}:{UID_BASE + 3}"
-    assert value_of(args, "--group") == f"{INSIDE_ID}:{UID_BASE + 3}"
+    args = argv(Profile.NAMESPACES, uid=65007, tmp_size_mib=8)
+    assert value_of(args, "--user") == f"{INSIDE_ID}:65007"
+    assert value_of(args, "--group") == f"{INSIDE_ID}:65007"
     assert value_of(args, "--mount") == f"none:/tmp:tmpfs:size={8 * 1024 * 1024}"
 
 
 def test_gvisor_runs_as_the_slots_uid_without_mounts():
-    args = argv(Profile.GVISOR, slot=5)
-    assert value_of(args, "--user") == str(UID_BASE + 5)
+    args = argv(Profile.GVISOR, uid=65005)
+    assert value_of(args, "--user") == "65005" and value_of(args, "--group") == "65005"
     assert "--mount" not in args and "--cgroup_mem_max" not in args
 
 

@@ -354,7 +354,7 @@ def test_nothing_is_left_running_after_an_execution(run, sandbox):
         )
     )
     assert outcome.kind is Kind.OK
-    assert live_jail_processes(sandbox) == []
+    assert live_jail_processes(sandbox.uids) == []
 
 
 def test_clearing_the_parent_death_signal_is_refused(run):
@@ -378,7 +378,7 @@ def test_a_jail_that_outlives_its_deadline_is_killed_whole(run, sandbox):
         timeout_s=0.5,
     )
     assert outcome.kind is Kind.TIMEOUT
-    assert live_jail_processes(sandbox) == []
+    assert live_jail_processes(sandbox.uids) == []
 
 
 def test_a_leftover_process_that_kills_its_own_uid_does_not_survive(run, sandbox):
@@ -404,7 +404,7 @@ def test_a_leftover_process_that_kills_its_own_uid_does_not_survive(run, sandbox
         )
     )
     assert outcome.kind in (Kind.OK, Kind.KILLED)  # the loop may kill main() itself first
-    assert live_jail_processes(sandbox) == []
+    assert live_jail_processes(sandbox.uids) == []
     assert run("def main():\n    return 'clean'").result == "clean"
 
 

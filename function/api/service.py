@@ -14,6 +14,7 @@ PYEXEC_QUEUE             PYEXEC_SLOTS requests that may wait for a slot; beyond 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
@@ -90,9 +91,18 @@ class Service:
             profile=profile.value,
             cgroups=self.sandbox.cgroups is not None,
             slots=self.sandbox.settings.slots,
+            uids=self.sandbox.uids,
             queue=self.capacity - self.sandbox.settings.slots,
             self_test_ms=round((time.monotonic() - started) * 1000, 1),
         )
+        os.register_at_fork(after_in_child=self._log_worker)
+
+    def _log_worker(self) -> None:
+        """A forked worker (gunicorn) runs its jails as uids of its own: say which."""
+        if self.sandbox.uids:
+            log("INFO", "worker ready", worker_pid=os.getpid(), uids=self.sandbox.uids)
+        else:
+            log("ERROR", "worker has no jail uids, nothing will run", worker_pid=os.getpid())
 
     def shutdown(self) -> None:
         self.unavailable_reason = "the instance is shutting down"

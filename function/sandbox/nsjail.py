@@ -31,11 +31,6 @@ WRAPPER_SOURCE = (JAIL_DIR / "wrapper.py").read_text()
 POLICY = JAIL_DIR / "policy.kafel"
 PYTHON = "/usr/bin/python3"
 
-#: Slot ``n`` runs as uid/gid ``UID_BASE + n`` outside the jail. Debian leaves 65000-65533 to
-#: local use, so no system account has these ids. Distinct ids keep concurrent jails apart:
-#: RLIMIT_NPROC counts per user, and without a pid namespace (gvisor profile) a process may
-#: signal any process of its own uid.
-UID_BASE = 65000
 #: The jail's uid/gid as the script sees it, where there is a user namespace.
 INSIDE_ID = 65534
 
@@ -46,6 +41,8 @@ _READ_CHUNK = 64 * 1024
 _DRAIN_S = 0.2
 #: After SIGTERM, how long NsJail gets to kill and reap its jail before it is SIGKILLed.
 _STOP_GRACE_S = 2.0
+#: How often the runner samples the jail's CPU time against the limit.
+_CPU_SAMPLE_S = 0.05
 
 
 @dataclass
@@ -75,6 +72,9 @@ class JailRun:
     exit_status: int | None = None
     """NsJail's own exit status (os.waitstatus_to_exitcode: negative for a signal)."""
     timed_out: bool = False
+    """The runner stopped the jail at the wall-time limit."""
+    cpu_exceeded: bool = False
+    """The runner stopped the jail at the CPU time limit."""
     duration_s: float = 0.0
     cpu_s: float = 0.0
     peak_rss_kib: int = 0
@@ -111,7 +111,7 @@ def build_argv(
     rootfs: Path,
     profile: Profile,
     limits: Limits,
-    slot: int,
+    uid: int,
     cgroups: Cgroups | None,
     result_fd: int,
     log_fd: int,
@@ -119,9 +119,9 @@ def build_argv(
 ) -> list[str]:
     """The whole NsJail command line for one execution.
 
+    ``uid``: the slot's leased uid (sandbox.uids), the jail's uid and gid outside the jail.
     ``private_tmp`` (gvisor profile): the jail's own writable folder, its cwd, HOME and TMPDIR.
     """
-    outside_id = UID_BASE + slot
     argv = [
         str(nsjail),
         "--config", str(profile.config),
@@ -132,17 +132,17 @@ def build_argv(
         # A backstop only: the runner enforces the exact wall time itself.
         "--time_limit", str(math.ceil(limits.timeout_s) + 1),
         "--rlimit_as", str(limits.memory_mib),
-        # The kernel sends SIGKILL at the limit (SIGXCPU is dropped for a pid namespace's
-        # init); the runner tells a CPU timeout from other kills by the CPU time used.
-        "--rlimit_cpu", str(math.ceil(limits.cpu_time_s)),
+        # A backstop a second past the limit: the runner stops the jail at the limit itself
+        # (run_jail), so that a CPU timeout is its own verdict, not a guess from a SIGKILL.
+        "--rlimit_cpu", str(math.ceil(limits.cpu_time_s) + 1),
         "--rlimit_fsize", str(limits.max_file_size_mib),
         "--rlimit_nofile", str(limits.max_open_files),
         "--rlimit_nproc", str(limits.max_processes),
     ]  # fmt: skip
     if profile is Profile.NAMESPACES:
         argv += [
-            "--user", f"{INSIDE_ID}:{outside_id}",
-            "--group", f"{INSIDE_ID}:{outside_id}",
+            "--user", f"{INSIDE_ID}:{uid}",
+            "--group", f"{INSIDE_ID}:{uid}",
             "--mount", f"none:/tmp:tmpfs:size={limits.tmp_size_mib * MIB}",
         ]  # fmt: skip
         if cgroups is not None:
@@ -155,7 +155,7 @@ def build_argv(
             if cgroups.version == 2:
                 argv.append("--use_cgroupv2")
     else:
-        argv += ["--user", str(outside_id), "--group", str(outside_id)]
+        argv += ["--user", str(uid), "--group", str(uid)]
         if private_tmp is not None:
             argv += ["--cwd", private_tmp, "--env", f"HOME={private_tmp}",
                      "--env", f"TMPDIR={private_tmp}"]  # fmt: skip
@@ -210,11 +210,14 @@ def run_jail(
     request: bytes,
     limits: Limits,
     registry: JailRegistry,
+    cpu_meter: Callable[[int], float],
 ) -> JailRun:
-    """Start NsJail, hand it the request, collect its output; stop it at the deadline.
+    """Start NsJail, hand it the request, collect its output; stop it at the wall-time or
+    CPU time limit, whichever comes first.
 
     ``argv_for(result_fd=..., log_fd=...)`` gives the command line once the pipes exist:
-    build_argv with everything else bound.
+    build_argv with everything else bound. ``cpu_meter(nsjail_pid)`` gives the CPU seconds
+    the jail has used so far, sampled every _CPU_SAMPLE_S.
     Raises SandboxFailure if NsJail cannot be started at all.
     """
     result_r, result_w = os.pipe()
@@ -247,7 +250,8 @@ def run_jail(
         os.close(log_w)
     try:
         if registry.add(proc):
-            _pump(proc, request, run, result_r, log_r, start + limits.timeout_s)
+            deadline = start + limits.timeout_s
+            _pump(proc, request, run, result_r, log_r, deadline, limits.cpu_time_s, cpu_meter)
     finally:
         os.close(result_r)
         os.close(log_r)
@@ -264,6 +268,8 @@ def _pump(
     result_r: int,
     log_r: int,
     deadline: float,
+    cpu_limit_s: float,
+    cpu_meter: Callable[[int], float],
 ) -> None:
     assert proc.stdin and proc.stdout and proc.stderr
     stdin = proc.stdin.fileno()
@@ -275,6 +281,7 @@ def _pump(
     }
     pending = memoryview(request)
     drain_until: float | None = None
+    next_cpu_sample = time.monotonic() + _CPU_SAMPLE_S
     with selectors.DefaultSelector() as selector:
         os.set_blocking(stdin, False)
         selector.register(stdin, selectors.EVENT_WRITE)
@@ -288,7 +295,14 @@ def _pump(
             if now >= deadline:
                 run.timed_out = True
                 return
-            wake = deadline if drain_until is None else min(deadline, drain_until)
+            if now >= next_cpu_sample:
+                if cpu_meter(proc.pid) >= cpu_limit_s:
+                    run.cpu_exceeded = True
+                    return
+                next_cpu_sample = now + _CPU_SAMPLE_S
+            wake = min(deadline, next_cpu_sample)
+            if drain_until is not None:
+                wake = min(wake, drain_until)
             for key, _ in selector.select(timeout=wake - now):
                 if key.fd == stdin:
                     try:

@@ -9,21 +9,20 @@ There is no unsandboxed fallback: if no profile passes its self-test, ``run`` re
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
 import queue
 import secrets
 import shutil
-import signal
+import stat
 import threading
-import time
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sandbox import nsjail
+from sandbox import nsjail, processes, uids
 from sandbox.config import Settings
 from sandbox.errors import SandboxFailure, SandboxUnavailable
 from sandbox.limits import Limits
@@ -76,6 +75,8 @@ class Sandbox:
         self._slots: queue.SimpleQueue[int] = queue.SimpleQueue()
         for slot in range(self.settings.slots):
             self._slots.put(slot)
+        self._lease: uids.UidLease | None = None
+        self._lease_problem = "the sandbox has not been started"
         self._start_lock = threading.Lock()
         self._jails = nsjail.JailRegistry()
         self._retired: set[int] = set()
@@ -89,6 +90,9 @@ class Sandbox:
             if self.profile is not None:
                 return self.profile
             self._check_files()
+            if self._lease is None:
+                self._lease = uids.lease(self.settings.slots)
+                _renew_lease_in_forked_children(self)
             profile = self.settings.profile or auto_profile()
             cgroups = None
             if profile is Profile.NAMESPACES and self.settings.use_cgroups:
@@ -100,6 +104,7 @@ class Sandbox:
             if problem:
                 raise SandboxUnavailable(
                     f"the {profile.value} profile failed its self-test: {problem}"
+                    f"{self._reachability_hint(profile)}"
                 )
             self.profile, self.cgroups = profile, cgroups
             return profile
@@ -114,6 +119,39 @@ class Sandbox:
             raise SandboxUnavailable(
                 f"no Python in the jail's root filesystem: {rootfs} (PYEXEC_ROOTFS)"
             )
+
+    def renew_lease(self) -> None:
+        """In a forked child: take uids of its own (run at fork; see sandbox.uids)."""
+        if self._lease is None or self._lease.pid == os.getpid():
+            return
+        self._lease.release()
+        self._lease = None
+        try:
+            self._lease = uids.lease(self.settings.slots)
+        except SandboxUnavailable as exc:
+            self._lease_problem = str(exc)
+
+    @property
+    def uids(self) -> list[int]:
+        """The outside uid of each slot, leased at start-up (see sandbox.uids)."""
+        return list(self._lease.uids) if self._lease else []
+
+    def _reachability_hint(self, profile: Profile) -> str:
+        """Why a jail could not mount the rootfs, where its path is what stops it.
+
+        The patched NsJail attaches the rootfs without walking its path as the jail's uid;
+        where the kernel cannot (no open_tree()), every parent folder must be searchable.
+        """
+        if profile is not Profile.NAMESPACES or not self.uids:
+            return ""
+        folder = unsearchable_folder(self.settings.rootfs, self.uids[0])
+        if folder is None:
+            return ""
+        return (
+            f" (the jail's uid {self.uids[0]} cannot search {folder}, a parent folder of the "
+            f"rootfs: put the rootfs (PYEXEC_ROOTFS) in a folder every user may search, "
+            f"or run `chmod o+x {folder}`)"
+        )
 
     def _self_test(self, profile: Profile, cgroups: Cgroups | None) -> str | None:
         try:
@@ -138,6 +176,8 @@ class Sandbox:
         """Run ``script``'s main(**args) in a fresh jail; waits for a free slot."""
         if self.profile is None:
             raise SandboxUnavailable("the sandbox has not passed its start-up self-test")
+        if self._lease is None or self._lease.pid != os.getpid():
+            raise SandboxUnavailable(f"no jail uids for this process: {self._lease_problem}")
         self._refuse_if_closing()
         if len(self._retired) >= self.settings.slots:
             raise SandboxUnavailable("every execution slot is retired (leftover processes)")
@@ -162,8 +202,8 @@ class Sandbox:
         self._closing.set()
         self._jails.stop_all()
         if self.profile is Profile.GVISOR:
-            for slot in range(self.settings.slots):
-                kill_all_of_uid(nsjail.UID_BASE + slot)
+            for uid in self.uids:
+                processes.kill_all_of_uid(uid)
 
     def _refuse_if_closing(self) -> None:
         if self._closing.is_set():
@@ -185,26 +225,33 @@ class Sandbox:
                 "max_result_bytes": limits.max_output_bytes,
             }
         ).encode()
-        private_tmp = self._make_private_tmp(slot) if profile is Profile.GVISOR else None
+        uid = self.uids[slot]
+        private_tmp = self._make_private_tmp(uid) if profile is Profile.GVISOR else None
         jail_tmp = f"/tmp/{private_tmp.name}" if private_tmp else None  # noqa: S108 - in the jail
         argv_for = functools.partial(
             nsjail.build_argv, nsjail=self.settings.nsjail, rootfs=self.settings.rootfs,
-            profile=profile, limits=limits, slot=slot, cgroups=cgroups, private_tmp=jail_tmp,
+            profile=profile, limits=limits, uid=uid, cgroups=cgroups, private_tmp=jail_tmp,
         )  # fmt: skip
+        # Every process of a namespaces jail is below NsJail (orphans go to the jail's init);
+        # in the gvisor profile an orphan leaves the tree, but not the slot's uid.
+        cpu_meter: Callable[[int], float] = (
+            processes.cpu_of_tree
+            if profile is Profile.NAMESPACES
+            else lambda _nsjail_pid: processes.cpu_of_uid(uid)
+        )
         try:
-            run = nsjail.run_jail(argv_for, request, limits, self._jails)
+            run = nsjail.run_jail(argv_for, request, limits, self._jails, cpu_meter)
         finally:
             if profile is Profile.GVISOR:
                 self._sweep(slot, private_tmp)
         return _interpret(run, limits, profile, cgroups)
 
-    def _make_private_tmp(self, slot: int) -> Path:
+    def _make_private_tmp(self, uid: int) -> Path:
         """The gvisor profile's writable folder: /tmp/<unguessable>, the slot's uid's alone.
 
         Without a mount namespace there is no private tmpfs, and the rootfs's /tmp is not
         writable by the jail (nor listable), so concurrent executions cannot meet there.
         """
-        uid = nsjail.UID_BASE + slot
         path = self.settings.rootfs / "tmp" / f"pyexec-{secrets.token_hex(16)}"
         path.mkdir(mode=0o700)
         os.chown(path, uid, uid)
@@ -216,47 +263,43 @@ class Sandbox:
         Raises SandboxFailure, and keeps the slot out of use, if the slot's uid cannot be made
         clean: a later execution must never share its uid with a leftover process.
         """
-        uid = nsjail.UID_BASE + slot
+        uid = self.uids[slot]
         if private_tmp is not None:
             shutil.rmtree(private_tmp, ignore_errors=True)
-        if not kill_all_of_uid(uid):
+        if not processes.kill_all_of_uid(uid):
             self._retired.add(slot)
             raise SandboxFailure(f"processes of uid {uid} survived the sweep; slot {slot} retired")
 
 
-def processes_of_uid(uid: int) -> list[int]:
-    """Live processes whose real uid is ``uid`` (zombies are dead already: skipped)."""
-    pids = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
+def _renew_lease_in_forked_children(sandbox: Sandbox) -> None:
+    """gunicorn imports the function, and so starts the sandbox, before it forks its workers:
+    each worker must lease uids of its own rather than share its parent's."""
+    ref = weakref.ref(sandbox)
+
+    def renew() -> None:
+        alive = ref()
+        if alive is not None:
+            alive.renew_lease()
+
+    os.register_at_fork(after_in_child=renew)
+
+
+def unsearchable_folder(path: Path, uid: int) -> Path | None:
+    """The first folder on ``path`` (itself included) that ``uid`` may not search, if any."""
+    for folder in [*reversed(path.parents), path]:
         try:
-            with open(f"/proc/{entry.name}/status") as status:
-                fields = dict(line.split(":", 1) for line in status if ":" in line)
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        if int(fields["Uid"].split()[0]) == uid and not fields["State"].strip().startswith("Z"):
-            pids.append(int(entry.name))
-    return pids
-
-
-def kill_all_of_uid(uid: int, rounds: int = 50) -> bool:
-    """Stop, then kill, every process of ``uid``, from root; True once none is left.
-
-    From root, because a process of ``uid`` could kill a killer of its own uid. SIGSTOP first,
-    so that nothing forks between the scan and the kill; repeated, for whatever forked before
-    it was stopped.
-    """
-    for _ in range(rounds):
-        pids = processes_of_uid(uid)
-        if not pids:
-            return True
-        for sig in (signal.SIGSTOP, signal.SIGKILL):
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, sig)
-        time.sleep(0.001)
-    return not processes_of_uid(uid)
+            info = folder.stat()
+        except OSError:
+            return folder
+        if info.st_uid == uid:
+            bit = stat.S_IXUSR
+        elif info.st_gid == uid:  # Each jail uid has the gid of the same number.
+            bit = stat.S_IXGRP
+        else:
+            bit = stat.S_IXOTH
+        if not info.st_mode & bit:
+            return folder
+    return None
 
 
 def _interpret(
@@ -346,8 +389,9 @@ def _from_status(
             "timeout_s": limits.timeout_s,
         }
     sig = run.child_signal
-    cpu_exhausted = run.cpu_s >= limits.cpu_time_s
-    if sig == "SIGXCPU" or (sig == "SIGKILL" and cpu_exhausted):
+    # The runner's own verdict; else the kernel's RLIMIT_CPU backstop, a second past the limit.
+    backstop = sig == "SIGKILL" and run.cpu_s >= limits.cpu_time_s
+    if run.cpu_exceeded or sig == "SIGXCPU" or backstop:
         return Kind.TIMEOUT, {
             "message": f"the script used more than the CPU time limit of {limits.cpu_time_s} s",
             "limit": "cpu",
