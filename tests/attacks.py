@@ -44,6 +44,20 @@ def attack(name, category, script, outcomes, *, result=..., args=None, limits=No
     )
 
 
+# A child that leaves its own session, starts a thread, then ends only its leader thread with
+# the raw exit system call: /proc shows the leader as a zombie while the thread runs linger().
+LEFTOVER = """
+import ctypes, os, threading, time
+{linger}
+def main():
+    if os.fork() == 0:
+        os.setsid()
+        threading.Thread(target=linger).start()
+        ctypes.CDLL(None).syscall(60, 0)  # exit: this thread only
+    time.sleep(0.3)
+    return "left one"
+"""
+
 # A script body that returns the paths it could read.
 READS = """
 def main(paths):
@@ -174,8 +188,38 @@ ATTACKS: list[Attack] = [
                     f.write(chunk)
             return "filled 64 MiB"
         """,
-        ("exception", "ok"),
+        ("exception", "tmp_limit"),
         limits={"tmp_size_mib": 8},
+    ),
+    attack(
+        "fill the temporary folder with empty files",
+        "writing",
+        """
+        import os, tempfile
+        def main():
+            for i in range(100_000):
+                open(os.path.join(tempfile.gettempdir(), f"e{i}"), "w").close()
+            return "made 100,000 files"
+        """,
+        ("exception", "tmp_limit"),
+        limits={"tmp_size_mib": 1},
+    ),
+    attack(
+        "a folder tree 1,200 levels deep",
+        "writing",
+        """
+        import os, tempfile
+        def main():
+            os.chdir(tempfile.gettempdir())
+            for _ in range(1200):
+                os.mkdir("d")
+                os.chdir("d")
+            open("leaf", "w").close()
+            os.mkdir("locked", 0)  # a folder not even its owner may enter
+            return 1200
+        """,
+        "ok",
+        result=1200,
     ),
     attack(
         "write a huge file",
@@ -366,6 +410,41 @@ ATTACKS: list[Attack] = [
         limits={"cpu_time_s": 1, "timeout_s": 10},
     ),
     attack(
+        "burn CPU in a forked child",
+        "resources",
+        """
+        import os
+        def main():
+            child = os.fork()
+            if child == 0:
+                while True:
+                    pass
+            os.waitpid(child, 0)
+        """,
+        "timeout",
+        limits={"cpu_time_s": 1, "timeout_s": 10},
+    ),
+    attack(
+        "hoard kernel memory in pipe buffers",
+        "resources",
+        """
+        import fcntl, os
+        def main():
+            F_SETPIPE_SZ = 1031
+            refused = 0
+            for _ in range(16):
+                read, write = os.pipe()
+                for cmd in (F_SETPIPE_SZ, (1 << 32) | F_SETPIPE_SZ):
+                    try:
+                        fcntl.fcntl(write, cmd, 1 << 20)
+                    except (OSError, OverflowError):
+                        refused += 1
+            return refused
+        """,
+        "ok",
+        result=32,
+    ),
+    attack(
         "burn CPU in several processes",
         "resources",
         """
@@ -534,6 +613,65 @@ ATTACKS: list[Attack] = [
         """,
         "ok",
         result="left one",
+    ),
+    attack(
+        "leave a zombie leader whose thread lives on",
+        "state",
+        LEFTOVER.format(linger="def linger():\n    time.sleep(600)"),
+        "ok",
+        result="left one",
+    ),
+    attack(
+        "leave a zombie leader that kills every process it can",
+        "state",
+        LEFTOVER.format(
+            linger=(
+                "def linger():\n"
+                "    time.sleep(1)  # once main() has returned\n"
+                "    while True:\n"
+                "        try:\n"
+                "            os.kill(-1, 9)\n"
+                "        except OSError:\n"
+                "            pass"
+            )
+        ),
+        "ok",
+        result="left one",
+    ),
+    attack(
+        "leave a process whose name is not UTF-8",
+        "state",
+        """
+        import ctypes, os, time
+        def main():
+            if os.fork() == 0:
+                os.setsid()
+                ctypes.CDLL(None).prctl(15, b"\\xff\\xfe", 0, 0, 0)  # PR_SET_NAME
+                time.sleep(600)
+            return "left one"
+        """,
+        "ok",
+        result="left one",
+    ),
+    attack(
+        "keep writing after main returns",
+        "state",
+        """
+        import os, tempfile, time
+        def main():
+            folder = tempfile.gettempdir()
+            if os.fork() == 0:
+                os.setsid()
+                for i in range(1_000_000):
+                    try:
+                        with open(os.path.join(folder, f"w{i % 8}"), "wb") as f:
+                            f.write(b"x" * (1 << 20))
+                    except OSError:
+                        time.sleep(0.01)
+            time.sleep(0.2)
+            return os.path.join(folder, "w0")
+        """,
+        "ok",
     ),
     attack(
         "leave a file behind",

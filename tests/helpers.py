@@ -78,35 +78,21 @@ def settings_with(**changes) -> Settings:
 
 
 def live_processes() -> list[tuple[int, int, str]]:
-    """(pid, uid, name) of every process that still runs: a zombie only while a thread of it
-    lives on. Plain zombies are left out: they wait for PID 1 to reap them, and in gVisor PID 1
-    is pytest itself, which does not."""
+    """(pid, uid, name) of every process that still runs: a zombie only while another thread
+    of it lives on (its Threads count, which includes itself). Plain zombies are left out: they
+    wait for PID 1 to reap them, and in gVisor PID 1 is pytest itself, which does not."""
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
-        fields = _status(proc)
-        if fields is None:
+        try:
+            lines = (proc / "status").read_bytes().splitlines()
+        except OSError:
             continue
-        if fields[b"State"].startswith(b"Z") and not _has_live_thread(proc):
+        fields = {name: value.strip() for name, _, value in (ln.partition(b":") for ln in lines)}
+        if fields[b"State"].startswith(b"Z") and int(fields[b"Threads"]) <= 1:
             continue
         uid = int(fields[b"Uid"].split()[0])
         found.append((int(proc.name), uid, fields[b"Name"].decode("utf-8", "replace")))
     return found
-
-
-def _status(proc: Path) -> dict[bytes, bytes] | None:
-    try:
-        lines = (proc / "status").read_bytes().splitlines()
-    except OSError:
-        return None
-    return dict((name, value.strip()) for name, _, value in (ln.partition(b":") for ln in lines))
-
-
-def _has_live_thread(proc: Path) -> bool:
-    for task in (proc / "task").glob("[0-9]*"):
-        fields = _status(task)
-        if fields is not None and not fields[b"State"].startswith(b"Z"):
-            return True
-    return False
 
 
 def live_jail_processes(jail_uids) -> list[str]:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import functions_framework
@@ -61,12 +62,20 @@ def test_attack_is_contained(client, sandbox, loopback_listener, attack: Attack)
         assert body["result"] == attack.result
     assert connections == []
     assert live_jail_processes(uids.held_by_this_process()) == []
-    # The service goes on, and the next execution starts clean.
-    assert execute(client, "def main():\n    return 'next'")["result"] == "next"
+    assert list((sandbox.settings.rootfs / "tmp").iterdir()) == []  # gvisor's private folders
+    # The service goes on, and the next executions start clean, in every slot at once.
+    slots = sandbox.settings.slots
+    with ThreadPoolExecutor(slots) as pool:
+        nexts = list(pool.map(lambda _: execute(client, NEXT), range(slots)))
+    assert [body.get("result") for body in nexts] == ["next"] * slots
 
 
-def test_a_file_left_behind_is_gone_for_the_next_execution(client):
-    leave = next(a for a in ATTACKS if a.name == "leave a file behind")
+NEXT = "def main():\n    return 'next'"
+
+
+@pytest.mark.parametrize("name", ["leave a file behind", "keep writing after main returns"])
+def test_a_file_left_behind_is_gone_for_the_next_execution(client, name):
+    leave = next(a for a in ATTACKS if a.name == name)
     path = execute(client, leave.script)["result"]
     check = "import os\ndef main(path):\n    return os.path.exists(path)"
     assert execute(client, check, {"path": path})["result"] is False

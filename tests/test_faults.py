@@ -15,6 +15,7 @@ import pytest
 from api.service import HttpRequest, Service
 from helpers import http, live_jail_processes, nsjail_processes, server_uids, settings_with
 from sandbox import Sandbox
+from sandbox.private_folder import PrivateFolder
 
 HELLO = 'def main():\n    return "hello"'
 
@@ -83,8 +84,9 @@ def test_a_full_tmp_is_the_scripts_error_not_the_servers(run, sandbox):
     if sandbox.profile.value == "namespaces":
         assert outcome.kind.value == "exception"
         assert "No space left on device" in outcome.error["message"]
-    else:  # gvisor: no tmpfs; the 64 MiB fit in the container's filesystem, then are deleted
-        assert outcome.kind.value in ("ok", "exception")
+    else:  # gvisor: no tmpfs; the runner measures the private folder and stops the jail
+        assert outcome.kind.value == "tmp_limit"
+        assert outcome.error["tmp_size_mib"] == 4
 
 
 def test_sigterm_during_load_answers_every_request_and_leaves_nothing(server):
@@ -113,3 +115,21 @@ def test_sigterm_during_load_answers_every_request_and_leaves_nothing(server):
     assert set(answers) <= {503, "connection closed"}, answers
     assert live_jail_processes(jail_uids) == []
     assert nsjail_processes(jail_uids) == []
+
+
+def test_a_cleanup_that_fails_retires_its_slot_and_then_the_instance_is_unhealthy(
+    sandbox, monkeypatch
+):
+    if sandbox.profile.value != "gvisor":
+        pytest.skip("only the gvisor profile cleans up after a jail by hand")
+    service = service_with(slots=1)
+
+    def refuse(folder):
+        raise OSError(f"cannot remove {folder.path}")  # as a filesystem fault would
+
+    monkeypatch.setattr(PrivateFolder, "remove", refuse)
+    failed = execute(service)
+    assert failed.status == 500 and failed.body["error"]["code"] == "sandbox_error"
+    health = service.handle(HttpRequest("GET", "/healthz", {}, None, io.BytesIO()))[0]
+    assert health.status == 503 and "retired" in health.body["error"]["message"]
+    assert execute(service).status == 503  # nothing runs on a retired slot

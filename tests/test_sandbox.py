@@ -150,6 +150,34 @@ def test_memory_bomb_hits_the_memory_limit(run):
     assert outcome.error["memory_mib"] == 256
 
 
+def test_peak_memory_is_the_jails_own_whatever_the_server_holds(run, sandbox):
+    hoard = b"x" * (512 << 20)  # The server process (here, pytest) holds 512 MiB at fork.
+    outcome = run("def main():\n    return 1")
+    del hoard
+    if sandbox.cgroups is None:  # No cgroup of its own: the peak is unknown, and says so.
+        assert outcome.peak_memory_kib is None
+    else:
+        assert 0 < outcome.peak_memory_kib < 128 * 1024
+
+
+def test_a_jail_over_its_memory_in_several_processes_is_a_memory_limit(run, sandbox):
+    """Each process stays under its own RLIMIT_AS; together they pass the jail's memory."""
+    if sandbox.cgroups is None:
+        pytest.skip("without cgroups, memory is bounded per process only (SECURITY.md)")
+    script = (
+        "import os, time\ndef main():\n"
+        "    for _ in range(3):\n"
+        "        if os.fork() == 0:\n"
+        "            hold = b'x' * (60 << 20)\n"
+        "            time.sleep(30)\n"
+        "    hold = b'x' * (150 << 20)\n"  # the largest, so the OOM killer picks main
+        "    time.sleep(30)"
+    )
+    outcome = run(script, memory_mib=256, tmp_size_mib=1, timeout_s=20)
+    assert outcome.kind is Kind.MEMORY_LIMIT, outcome
+    assert outcome.peak_memory_kib >= 250 * 1024
+
+
 @pytest.mark.parametrize(
     ("source", "exit_code"),
     [

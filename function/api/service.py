@@ -203,9 +203,10 @@ class Service:
     def _document(self, path: str) -> Response:
         if path == "/openapi.json":
             return Response(200, self._openapi)
-        if self.unavailable_reason is None:
+        reason = self.unavailable_reason or self.sandbox.unhealthy
+        if reason is None:
             return Response(200, {"status": "ok", "profile": self.sandbox.profile})
-        error = {"code": "unavailable", "message": self.unavailable_reason}
+        error = {"code": "unavailable", "message": reason}
         return Response(503, {"status": "unavailable", "error": error})
 
     def _log(

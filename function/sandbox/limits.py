@@ -40,6 +40,17 @@ class Limits:
     max_output_bytes: int = 1024 * 1024
     """Cap on each of stdout, stderr and the serialised result; output past it is dropped."""
 
+    @property
+    def max_tmp_entries(self) -> int:
+        """Files, folders and links the jail's temporary folder may hold: 256 per MiB of it
+        (the tmpfs's inodes; in the gvisor profile the runner counts them)."""
+        return self.tmp_size_mib * 256
+
+    @property
+    def jail_memory_bytes(self) -> int:
+        """The memory cgroup limit of the whole jail: tmpfs pages are charged to it too."""
+        return (self.memory_mib + self.tmp_size_mib) * 1024 * 1024
+
 
 #: Smallest value a request may ask for, per field (below these Python cannot start).
 MINIMUMS: dict[str, float] = {

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandbox.errors import SandboxFailure
+from sandbox.execution_cgroup import ExecutionCgroup
 from sandbox.limits import Limits
 from sandbox.profiles import JAIL_DIR, Cgroups, Profile
 
@@ -41,8 +42,8 @@ _READ_CHUNK = 64 * 1024
 _DRAIN_S = 0.2
 #: After SIGTERM, how long NsJail gets to kill and reap its jail before it is SIGKILLed.
 _STOP_GRACE_S = 2.0
-#: How often the runner samples the jail's CPU time against the limit.
-_CPU_SAMPLE_S = 0.05
+#: How often the runner's watch looks at the running jail (its CPU time, its folder).
+_WATCH_EVERY_S = 0.05
 
 
 @dataclass
@@ -73,11 +74,11 @@ class JailRun:
     """NsJail's own exit status (os.waitstatus_to_exitcode: negative for a signal)."""
     timed_out: bool = False
     """The runner stopped the jail at the wall-time limit."""
-    cpu_exceeded: bool = False
-    """The runner stopped the jail at the CPU time limit."""
+    stopped_at: str | None = None
+    """The other limit the runner stopped the jail at, as its watch named it."""
     duration_s: float = 0.0
     cpu_s: float = 0.0
-    peak_rss_kib: int = 0
+    """CPU time of NsJail and the jail processes it reaped (rusage)."""
 
     @functools.cached_property
     def log_text(self) -> str:
@@ -113,6 +114,7 @@ def build_argv(
     limits: Limits,
     uid: int,
     cgroups: Cgroups | None,
+    cgroup: ExecutionCgroup | None = None,
     result_fd: int,
     log_fd: int,
     private_tmp: str | None = None,
@@ -120,6 +122,8 @@ def build_argv(
     """The whole NsJail command line for one execution.
 
     ``uid``: the slot's leased uid (sandbox.uids), the jail's uid and gid outside the jail.
+    ``cgroups``, ``cgroup``: what the host offers, and the execution's own memory cgroup
+    (namespaces profile; both or neither).
     ``private_tmp`` (gvisor profile): the jail's own writable folder, its cwd, HOME and TMPDIR.
     """
     argv = [
@@ -143,17 +147,18 @@ def build_argv(
         argv += [
             "--user", f"{INSIDE_ID}:{uid}",
             "--group", f"{INSIDE_ID}:{uid}",
-            "--mount", f"none:/tmp:tmpfs:size={limits.tmp_size_mib * MIB}",
+            "--mount", f"none:/tmp:tmpfs:size={limits.tmp_size_mib * MIB},"
+                       f"nr_inodes={limits.max_tmp_entries + 1}",  # and the root folder's
         ]  # fmt: skip
-        if cgroups is not None:
-            # tmpfs pages are charged to the jail's memory cgroup too.
-            memory = (limits.memory_mib + limits.tmp_size_mib) * MIB
-            argv += ["--cgroup_mem_max", str(memory),
+        if cgroups is not None and cgroup is not None:
+            argv += ["--cgroup_mem_max", str(cgroup.nsjail_memory_bytes),
                      "--cgroup_pids_max", str(limits.max_processes)]  # fmt: skip
             if cgroups.cpu:  # One CPU's worth per jail, however many processes it runs.
                 argv += ["--cgroup_cpu_ms_per_sec", "1000"]
             if cgroups.version == 2:
-                argv.append("--use_cgroupv2")
+                argv += ["--use_cgroupv2", "--cgroupv2_mount", cgroup.nsjail_parent]
+            else:
+                argv += ["--cgroup_mem_parent", cgroup.nsjail_parent]
     else:
         argv += ["--user", str(uid), "--group", str(uid)]
         if private_tmp is not None:
@@ -210,14 +215,15 @@ def run_jail(
     request: bytes,
     limits: Limits,
     registry: JailRegistry,
-    cpu_meter: Callable[[int], float],
+    watch: Callable[[int], str | None],
 ) -> JailRun:
     """Start NsJail, hand it the request, collect its output; stop it at the wall-time or
     CPU time limit, whichever comes first.
 
     ``argv_for(result_fd=..., log_fd=...)`` gives the command line once the pipes exist:
-    build_argv with everything else bound. ``cpu_meter(nsjail_pid)`` gives the CPU seconds
-    the jail has used so far, sampled every _CPU_SAMPLE_S.
+    build_argv with everything else bound. ``watch(nsjail_pid)`` is called every
+    _WATCH_EVERY_S while the jail runs, and names a limit the jail is past, if any: the jail
+    is then stopped, and ``stopped_at`` says why.
     Raises SandboxFailure if NsJail cannot be started at all.
     """
     result_r, result_w = os.pipe()
@@ -251,7 +257,7 @@ def run_jail(
     try:
         if registry.add(proc):
             deadline = start + limits.timeout_s
-            _pump(proc, request, run, result_r, log_r, deadline, limits.cpu_time_s, cpu_meter)
+            _pump(proc, request, run, result_r, log_r, deadline, watch)
     finally:
         os.close(result_r)
         os.close(log_r)
@@ -268,8 +274,7 @@ def _pump(
     result_r: int,
     log_r: int,
     deadline: float,
-    cpu_limit_s: float,
-    cpu_meter: Callable[[int], float],
+    watch: Callable[[int], str | None],
 ) -> None:
     assert proc.stdin and proc.stdout and proc.stderr
     stdin = proc.stdin.fileno()
@@ -281,7 +286,7 @@ def _pump(
     }
     pending = memoryview(request)
     drain_until: float | None = None
-    next_cpu_sample = time.monotonic() + _CPU_SAMPLE_S
+    next_watch = time.monotonic() + _WATCH_EVERY_S
     with selectors.DefaultSelector() as selector:
         os.set_blocking(stdin, False)
         selector.register(stdin, selectors.EVENT_WRITE)
@@ -295,12 +300,12 @@ def _pump(
             if now >= deadline:
                 run.timed_out = True
                 return
-            if now >= next_cpu_sample:
-                if cpu_meter(proc.pid) >= cpu_limit_s:
-                    run.cpu_exceeded = True
+            if now >= next_watch:
+                run.stopped_at = watch(proc.pid)
+                if run.stopped_at:
                     return
-                next_cpu_sample = now + _CPU_SAMPLE_S
-            wake = min(deadline, next_cpu_sample)
+                next_watch = now + _WATCH_EVERY_S
+            wake = min(deadline, next_watch)
             if drain_until is not None:
                 wake = min(wake, drain_until)
             for key, _ in selector.select(timeout=wake - now):
@@ -355,5 +360,5 @@ def _stop_and_reap(proc: subprocess.Popen[bytes], run: JailRun) -> None:
         time.sleep(0.002)
     proc.returncode = os.waitstatus_to_exitcode(status)
     run.exit_status = proc.returncode
+    # Not ru_maxrss: NsJail's inherits the server's own high-water mark at fork.
     run.cpu_s = usage.ru_utime + usage.ru_stime
-    run.peak_rss_kib = usage.ru_maxrss

@@ -12,6 +12,8 @@ exception      ``type``, ``traceback`` (the script's own frames only)
 invalid_result ``path`` (where in the result, e.g. ``result["rows"][3]``)
 timeout        ``limit`` (``"wall"`` or ``"cpu"``), ``timeout_s``
 memory_limit   ``memory_mib``
+tmp_limit      ``tmp_size_mib``, ``max_tmp_entries`` (gvisor profile: the private folder grew
+               past either; the namespaces profile's tmpfs refuses the write instead)
 killed         ``signal`` (e.g. ``"SIGSYS"``: a forbidden system call)
 exited         ``exit_code``
 ============== =====================================================================
@@ -32,6 +34,7 @@ class Kind(enum.StrEnum):
     INVALID_RESULT = "invalid_result"
     TIMEOUT = "timeout"
     MEMORY_LIMIT = "memory_limit"
+    TMP_LIMIT = "tmp_limit"
     KILLED = "killed"
     EXITED = "exited"
 
@@ -50,7 +53,8 @@ class Outcome:
     duration_ms: float = 0.0
     """Wall time from the request being handed to the jail until the jail was gone."""
     peak_memory_kib: int | None = None
-    """Largest resident set size of any process of the jail."""
+    """The jail's largest memory use, as its own cgroup counted it (tmpfs included); None
+    where the jail has no cgroup (gvisor profile, or a host without cgroups)."""
     profile: str = ""
 
     @property

@@ -79,18 +79,11 @@ def _status(path: Path) -> dict[bytes, bytes]:
 
 def _belongs_to(path: Path, uid: int) -> bool:
     fields = _status(path)
-    uids = fields.get(b"Uid", b"").split()[:3]
-    if str(uid).encode() not in uids:
+    if str(uid).encode() not in fields.get(b"Uid", b"").split()[:3]:
         return False
-    if not fields.get(b"State", b"Z").startswith(b"Z"):
-        return True
-    try:  # A zombie leader: alive while one of its threads is.
-        tasks = os.listdir(path / "task")
-    except OSError:
-        return False
-    return any(
-        not _status(path / "task" / tid).get(b"State", b"Z").startswith(b"Z") for tid in tasks
-    )
+    # A zombie leader counts itself in Threads: it is alive while another thread is. (gVisor
+    # lists no tasks for it, so Threads is what both kernels tell alike.)
+    return not fields.get(b"State", b"Z").startswith(b"Z") or int(fields[b"Threads"]) > 1
 
 
 def _cpu_ticks(path: Path) -> int:

@@ -13,20 +13,21 @@ import functools
 import json
 import os
 import queue
-import secrets
-import shutil
 import stat
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sandbox import nsjail, processes, uids
 from sandbox.config import Settings
 from sandbox.errors import SandboxFailure, SandboxUnavailable
+from sandbox.execution_cgroup import ExecutionCgroup
 from sandbox.limits import Limits
 from sandbox.outcome import Kind, Outcome
+from sandbox.private_folder import PrivateFolder
 from sandbox.profiles import Cgroups, Profile, auto_profile, prepare_cgroups
 
 #: Run at start-up through the whole path. Passing means the jail runs Python, returns a
@@ -179,8 +180,8 @@ class Sandbox:
         if self._lease is None or self._lease.pid != os.getpid():
             raise SandboxUnavailable(f"no jail uids for this process: {self._lease_problem}")
         self._refuse_if_closing()
-        if len(self._retired) >= self.settings.slots:
-            raise SandboxUnavailable("every execution slot is retired (leftover processes)")
+        if self.unhealthy:
+            raise SandboxUnavailable(self.unhealthy)
         slot = self._slots.get()
         try:
             self._refuse_if_closing()
@@ -226,49 +227,120 @@ class Sandbox:
             }
         ).encode()
         uid = self.uids[slot]
-        private_tmp = self._make_private_tmp(uid) if profile is Profile.GVISOR else None
-        jail_tmp = f"/tmp/{private_tmp.name}" if private_tmp else None  # noqa: S108 - in the jail
-        argv_for = functools.partial(
-            nsjail.build_argv, nsjail=self.settings.nsjail, rootfs=self.settings.rootfs,
-            profile=profile, limits=limits, uid=uid, cgroups=cgroups, private_tmp=jail_tmp,
-        )  # fmt: skip
-        # Every process of a namespaces jail is below NsJail (orphans go to the jail's init);
-        # in the gvisor profile an orphan leaves the tree, but not the slot's uid.
-        cpu_meter: Callable[[int], float] = (
-            processes.cpu_of_tree
-            if profile is Profile.NAMESPACES
-            else lambda _nsjail_pid: processes.cpu_of_uid(uid)
-        )
+        folder = PrivateFolder(self.settings.rootfs, uid) if profile is Profile.GVISOR else None
+        cgroup = None
         try:
-            run = nsjail.run_jail(argv_for, request, limits, self._jails, cpu_meter)
+            if cgroups is not None:
+                cgroup = ExecutionCgroup.create(cgroups, uid, limits.jail_memory_bytes)
+            argv_for = functools.partial(
+                nsjail.build_argv, nsjail=self.settings.nsjail, rootfs=self.settings.rootfs,
+                profile=profile, limits=limits, uid=uid, cgroups=cgroups, cgroup=cgroup,
+                private_tmp=folder.jail_path if folder else None,
+            )  # fmt: skip
+            watch = _Watch(profile, uid, limits, folder)
+            run = nsjail.run_jail(argv_for, request, limits, self._jails, watch)
+            if folder is not None and run.stopped_at is None and watch.folder_over_limit():
+                run.stopped_at = "tmp"  # Filled between two looks, before the jail ended.
+            memory = _JailMemory.of(cgroup)
         finally:
+            if cgroup is not None:
+                cgroup.remove()
             if profile is Profile.GVISOR:
-                self._sweep(slot, private_tmp)
-        return _interpret(run, limits, profile, cgroups)
+                self._sweep(slot, folder)
+        return _interpret(run, limits, profile, memory)
 
-    def _make_private_tmp(self, uid: int) -> Path:
-        """The gvisor profile's writable folder: /tmp/<unguessable>, the slot's uid's alone.
+    def _sweep(self, slot: int, folder: PrivateFolder | None) -> None:
+        """Without a pid namespace or a tmpfs, end what the jail left behind by hand: kill
+        every process of the slot's uid first, so that nothing writes any more, then remove
+        its folder.
 
-        Without a mount namespace there is no private tmpfs, and the rootfs's /tmp is not
-        writable by the jail (nor listable), so concurrent executions cannot meet there.
-        """
-        path = self.settings.rootfs / "tmp" / f"pyexec-{secrets.token_hex(16)}"
-        path.mkdir(mode=0o700)
-        os.chown(path, uid, uid)
-        return path
-
-    def _sweep(self, slot: int, private_tmp: Path | None) -> None:
-        """Without a pid namespace or a tmpfs, end what the jail left behind by hand.
-
-        Raises SandboxFailure, and keeps the slot out of use, if the slot's uid cannot be made
-        clean: a later execution must never share its uid with a leftover process.
+        Raises SandboxFailure, and keeps the slot out of use, if either fails: a later
+        execution must never share its uid with a leftover process, or find its files.
         """
         uid = self.uids[slot]
-        if private_tmp is not None:
-            shutil.rmtree(private_tmp, ignore_errors=True)
+        problem = None
         if not processes.kill_all_of_uid(uid):
+            problem = f"processes of uid {uid} survived the sweep"
+        elif folder is not None:
+            try:
+                folder.remove()
+            except OSError as exc:
+                problem = f"the private folder of uid {uid} could not be removed: {exc}"
+        if problem:
             self._retired.add(slot)
-            raise SandboxFailure(f"processes of uid {uid} survived the sweep; slot {slot} retired")
+            raise SandboxFailure(f"{problem}; slot {slot} retired")
+
+    @property
+    def unhealthy(self) -> str | None:
+        """Why this instance can run nothing any more, if it cannot: the platform should
+        replace it."""
+        if self._retired and len(self._retired) >= self.settings.slots:
+            return f"every execution slot is retired: {len(self._retired)} of {self.settings.slots}"
+        return None
+
+
+class _Watch:
+    """What the runner checks while a jail runs, besides the wall time: the CPU time of the
+    whole jail, and (gvisor profile) the size of its private folder.
+
+    Not its memory: summing the resident sets of forked processes counts the pages they
+    share once per process (gVisor has no proportional count), and would stop honest scripts
+    that fork. Memory without a cgroup is bounded per process (RLIMIT_AS); see SECURITY.md.
+
+    Called by nsjail.run_jail with NsJail's pid every sample; returns the limit to stop the
+    jail at, or None.
+    """
+
+    #: The folder is measured every this many samples (a walk costs more than a reading).
+    FOLDER_EVERY = 5
+
+    def __init__(
+        self,
+        profile: Profile,
+        uid: int,
+        limits: Limits,
+        folder: PrivateFolder | None,
+    ) -> None:
+        self.profile, self.uid, self.limits, self.folder = profile, uid, limits, folder
+        self.samples = 0
+
+    def __call__(self, nsjail_pid: int) -> str | None:
+        self.samples += 1
+        # Every process of a namespaces jail is below NsJail (orphans go to the jail's init);
+        # in the gvisor profile an orphan leaves the tree, but not the slot's uid.
+        if self.profile is Profile.NAMESPACES:
+            cpu_s = processes.cpu_of_tree(nsjail_pid)
+        else:
+            cpu_s = processes.cpu_of_uid(self.uid)
+        if cpu_s >= self.limits.cpu_time_s:
+            return "cpu"
+        if self.samples % self.FOLDER_EVERY == 0 and self.folder_over_limit():
+            return "tmp"
+        return None
+
+    def folder_over_limit(self) -> bool:
+        if self.folder is None:
+            return False
+        max_bytes, max_entries = self.limits.tmp_size_mib * nsjail.MIB, self.limits.max_tmp_entries
+        usage = self.folder.usage(max_bytes, max_entries)
+        return usage.bytes > max_bytes or usage.entries > max_entries
+
+
+@dataclass(frozen=True)
+class _JailMemory:
+    """What the kernel counted of the jail's memory, where it has a cgroup of its own."""
+
+    peak_kib: int | None = None
+    limit_hit: bool = False
+
+    @classmethod
+    def of(cls, cgroup: ExecutionCgroup | None) -> _JailMemory:
+        if cgroup is None:
+            return cls()
+        try:
+            return cls(cgroup.peak_kib(), cgroup.limit_hit())
+        except OSError as exc:
+            raise SandboxFailure(f"could not read the jail's cgroup {cgroup.path}: {exc}") from exc
 
 
 def _renew_lease_in_forked_children(sandbox: Sandbox) -> None:
@@ -303,7 +375,7 @@ def unsearchable_folder(path: Path, uid: int) -> Path | None:
 
 
 def _interpret(
-    run: nsjail.JailRun, limits: Limits, profile: Profile, cgroups: Cgroups | None
+    run: nsjail.JailRun, limits: Limits, profile: Profile, memory: _JailMemory
 ) -> Outcome:
     """Turn what the jail did into an Outcome, or raise SandboxFailure if it never ran."""
     if not run.started:
@@ -317,10 +389,12 @@ def _interpret(
         "stdout_truncated": run.stdout.truncated,
         "stderr_truncated": run.stderr.truncated,
         "duration_ms": round(run.duration_s * 1000, 1),
-        "peak_memory_kib": run.peak_rss_kib or None,
+        "peak_memory_kib": memory.peak_kib,
         "profile": profile.value,
     }
     frame = _parse_frame(bytes(run.result.data), run.result.truncated)
+    if run.stopped_at == "tmp":  # Past its bound, even if main() returned after all.
+        frame = None
     if frame is not None:
         kind, fields = frame
         if kind is Kind.OK:
@@ -334,7 +408,7 @@ def _interpret(
                    "(the script wrote to it)", "path": "result"},
             **common,
         )  # fmt: skip
-    kind, error = _from_status(run, limits, cgroups)
+    kind, error = _from_status(run, limits, memory)
     return Outcome(kind, error=error, **common)
 
 
@@ -380,7 +454,7 @@ def _reject_constant(name: str) -> Any:
 
 
 def _from_status(
-    run: nsjail.JailRun, limits: Limits, cgroups: Cgroups | None
+    run: nsjail.JailRun, limits: Limits, memory: _JailMemory
 ) -> tuple[Kind, dict[str, Any]]:
     if run.timed_out:
         return Kind.TIMEOUT, {
@@ -391,14 +465,20 @@ def _from_status(
     sig = run.child_signal
     # The runner's own verdict; else the kernel's RLIMIT_CPU backstop, a second past the limit.
     backstop = sig == "SIGKILL" and run.cpu_s >= limits.cpu_time_s
-    if run.cpu_exceeded or sig == "SIGXCPU" or backstop:
+    if run.stopped_at == "cpu" or sig == "SIGXCPU" or backstop:
         return Kind.TIMEOUT, {
             "message": f"the script used more than the CPU time limit of {limits.cpu_time_s} s",
             "limit": "cpu",
             "timeout_s": limits.cpu_time_s,
         }
-    memory_kib = limits.memory_mib * 1024
-    if sig == "SIGKILL" and cgroups is not None and run.peak_rss_kib >= memory_kib * 0.9:
+    if run.stopped_at == "tmp":
+        return Kind.TMP_LIMIT, {
+            "message": f"the script's temporary folder grew past {limits.tmp_size_mib} MiB "
+            f"or {limits.max_tmp_entries} entries",
+            "tmp_size_mib": limits.tmp_size_mib,
+            "max_tmp_entries": limits.max_tmp_entries,
+        }
+    if memory.limit_hit and sig == "SIGKILL":  # The OOM killer, as the jail's cgroup tells.
         return Kind.MEMORY_LIMIT, _memory_error(limits)
     if sig is not None:
         meaning = _SIGNAL_MEANINGS.get(sig, sig)
