@@ -43,6 +43,13 @@ resource "google_cloud_run_v2_service" "pyexec" {
         name  = "PYEXEC_MAX_TIMEOUT_S"
         value = tostring(var.max_script_timeout_s)
       }
+      dynamic "env" {
+        for_each = local.limit_maximums
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
     }
   }
 
@@ -53,6 +60,10 @@ resource "google_cloud_run_v2_service" "pyexec" {
     precondition {
       condition     = local.request_timeout_s > var.max_script_timeout_s
       error_message = "The request timeout must be above the longest script timeout."
+    }
+    precondition {
+      condition     = local.execution_slots * local.largest_request_mib + local.server_reserve_mib <= local.instance_memory_mib
+      error_message = "memory does not hold cpu x the largest request plus the server: raise memory or lower request_maximums (SECURITY.md, Sizing without cgroups)."
     }
   }
 

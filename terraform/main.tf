@@ -14,7 +14,22 @@ locals {
   request_timeout_s = var.max_script_timeout_s + 30
   # One execution slot per vCPU; Cloud Run sends each instance at most that many requests.
   execution_slots = var.cpu
-  pubsub_agent    = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  # Every PYEXEC_MAX_<LIMIT> (PYEXEC_MAX_TIMEOUT_S comes from max_script_timeout_s).
+  limit_maximums = { for name, value in var.request_maximums : "PYEXEC_MAX_${upper(name)}" => tostring(value) }
+  # The most one execution can hold without cgroups (gvisor profile), in MiB: RLIMIT_AS of each
+  # process, the private folder, a 208 KiB socket buffer behind every descriptor of every
+  # process (pipes keep 64 KiB: resizing them is refused), and what the server holds of the
+  # output (three streams, and a response up to six bytes per byte). SECURITY.md has the same.
+  largest_request_mib = (
+    var.request_maximums.max_processes * var.request_maximums.memory_mib
+    + var.request_maximums.tmp_size_mib
+    + ceil(var.request_maximums.max_processes * var.request_maximums.max_open_files * 208 / 1024)
+    + ceil(21 * var.request_maximums.max_output_bytes / 1048576)
+  )
+  # The server itself, its Python and gVisor's own overhead.
+  server_reserve_mib  = 512
+  instance_memory_mib = tonumber(regex("^[0-9]+", var.memory)) * (endswith(var.memory, "Gi") ? 1024 : 1)
+  pubsub_agent        = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 }
 
 resource "google_project_service" "apis" {

@@ -101,9 +101,9 @@ variable "max_script_timeout_s" {
 }
 
 variable "memory" {
-  description = "Memory per instance (Cloud Run format). Size it for cpu x the largest memory_mib a request may ask for, plus the server."
+  description = "Memory per instance (Cloud Run format). It must hold execution slots (cpu) x the largest request (request_maximums), plus the server: a precondition checks it."
   type        = string
-  default     = "2Gi"
+  default     = "4Gi"
 
   validation {
     condition     = can(regex("^[0-9]+(Mi|Gi)$", var.memory))
@@ -126,6 +126,25 @@ variable "repository_id" {
   description = "Artifact Registry repository of the image (cloudbuild.yaml's _REPOSITORY)."
   type        = string
   default     = "pyexec"
+}
+
+variable "request_maximums" {
+  description = "The most one request may ask for, per limit (each becomes PYEXEC_MAX_<LIMIT>; a built-in default above its maximum is lowered to it). The gvisor profile has no cgroups, so the largest request is sized per process: see SECURITY.md, \"Sizing without cgroups\". The wall-time maximum is max_script_timeout_s."
+  type = object({
+    cpu_time_s        = optional(number, 60)
+    max_file_size_mib = optional(number, 64)
+    max_open_files    = optional(number, 64)
+    max_output_bytes  = optional(number, 1048576)
+    max_processes     = optional(number, 6)
+    memory_mib        = optional(number, 256)
+    tmp_size_mib      = optional(number, 64)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for value in values(var.request_maximums) : value >= 1])
+    error_message = "Every request maximum must be at least 1."
+  }
 }
 
 variable "service_name" {

@@ -12,7 +12,7 @@ from pathlib import Path
 import functions_framework
 import pytest
 from attacks import ATTACKS, Attack
-from helpers import live_jail_processes, strict_json
+from helpers import http, live_jail_processes, serve, server_uids, strict_json
 from sandbox import uids
 
 REPO = Path(__file__).resolve().parent.parent
@@ -99,3 +99,36 @@ def test_security_md_publishes_the_catalogue():
     security = (REPO / "SECURITY.md").read_text()
     missing = [a.name for a in ATTACKS if f"| {a.name} |" not in security]
     assert missing == []
+
+
+#: The attacks on the cleanup after an execution and on the bounds around it.
+AFTERMATH = [
+    "leave a process behind",
+    "leave a zombie leader whose thread lives on",
+    "leave a zombie leader that kills every process it can",
+    "leave a process whose name is not UTF-8",
+    "keep writing after main returns",
+    "a folder tree 1,200 levels deep",
+    "fill the temporary folder",
+    "fill the temporary folder with empty files",
+    "hoard kernel memory in pipe buffers",
+    "burn CPU in a forked child",
+    "fork bomb",
+]
+
+
+def test_a_server_that_served_every_cleanup_attack_answers_the_next_20_requests(tmp_path):
+    log_path = tmp_path / "server.log"
+    with serve(log_path, PYEXEC_SLOTS="2", PYEXEC_QUEUE="20", THREADS="24") as (base, _):
+        for name in AFTERMATH:
+            attack = next(a for a in ATTACKS if a.name == name)
+            request = {"script": attack.script, "limits": attack.limits}
+            status, _, body = http("POST", f"{base}/execute", request)
+            code = body["error"]["code"] if "error" in body else "ok"
+            assert (status, code in attack.outcomes) == (200 if code == "ok" else 422, True), body
+        with ThreadPoolExecutor(20) as pool:
+            answers = list(
+                pool.map(lambda _: http("POST", f"{base}/execute", {"script": NEXT}), range(20))
+            )
+        assert [(status, body.get("result")) for status, _, body in answers] == [(200, "next")] * 20
+        assert live_jail_processes(server_uids(log_path)) == []

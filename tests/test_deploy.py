@@ -8,6 +8,7 @@ checkov; the Knative manifests agree with the function.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import subprocess
@@ -18,7 +19,7 @@ import hcl2
 import pytest
 import yaml
 from api import events
-from sandbox.limits import MAXIMUMS
+from sandbox.limits import FIELDS, MAXIMUMS, LimitPolicy
 
 REPO = Path(__file__).resolve().parent.parent
 DOCKERFILE = (REPO / "sandbox-image/Dockerfile").read_text()
@@ -287,3 +288,49 @@ def test_knative_trigger_filters_requests_only_and_dead_letters():
     sink = delivery["deadLetterSink"]["ref"]
     assert (sink["kind"], sink["name"]) == (dead_letter["kind"], dead_letter["metadata"]["name"])
     assert trigger["spec"]["subscriber"]["ref"]["name"] == "pyexec"
+
+
+def request_maximums() -> dict[str, int]:
+    """The defaults of terraform's request_maximums variable, from its type's optional()s."""
+    declared = terraform()["variable"]["request_maximums"]["type"]
+    return {
+        name: int(value)
+        for name, value in re.findall(r"(\w+) = optional\(number, (\d+)\)", declared)
+    }
+
+
+def test_terraform_sets_every_request_maximum_and_the_instance_holds_its_slots():
+    maximums = request_maximums()
+    # Every limit but the wall time (max_script_timeout_s), each as PYEXEC_MAX_<NAME>.
+    assert set(maximums) == set(FIELDS) - {"timeout_s"}
+    local = terraform()["locals"]
+    assert local["limit_maximums"] == (
+        "${{for name, value in var.request_maximums : "
+        '"PYEXEC_MAX_${upper(name)}" => tostring(value)}}'
+    )
+    container = terraform()["resource"][("google_cloud_run_v2_service", "pyexec")]["template"][0]
+    dynamic_env = container["containers"][0]["dynamic"][0]['"env"']
+    assert dynamic_env["for_each"] == "${local.limit_maximums}"
+    # Terraform's own sizing expression, evaluated with the defaults: cpu slots x the largest
+    # request, plus the server, fit in the default memory (the precondition's arithmetic).
+    expression = local["largest_request_mib"][2:-1].replace("var.request_maximums.", "")
+    largest = eval(expression, {"ceil": math.ceil}, maximums)
+    variables = terraform()["variable"]
+    slots, memory = variables["cpu"]["default"], unquote(variables["memory"]["default"])
+    assert memory.endswith("Gi")
+    assert slots * largest + int(local["server_reserve_mib"]) <= int(memory[:-2]) * 1024
+    # The same maximums go to the function: each is within what the code allows.
+    policy = LimitPolicy.from_env({f"PYEXEC_MAX_{n.upper()}": str(v) for n, v in maximums.items()})
+    assert all(getattr(policy.maximums, n) == v for n, v in maximums.items())
+
+
+def test_knative_sets_the_same_request_maximums_and_memory_as_terraform():
+    (service,) = knative("service.yaml")
+    container = service["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    expected = {
+        f"PYEXEC_MAX_{name.upper()}": str(value) for name, value in request_maximums().items()
+    }
+    assert {name: env.get(name) for name in expected} == expected
+    memory = unquote(terraform()["variable"]["memory"]["default"])
+    assert container["resources"]["limits"]["memory"] == memory

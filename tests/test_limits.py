@@ -15,6 +15,11 @@ def test_defaults_without_environment():
     assert settings.limits.defaults.max_output_bytes == 1024 * 1024
 
 
+def test_a_maximum_below_the_built_in_default_lowers_the_default():
+    policy = LimitPolicy.from_env({"PYEXEC_MAX_MAX_PROCESSES": "6"})
+    assert (policy.defaults.max_processes, policy.maximums.max_processes) == (6, 6)
+
+
 def test_environment_sets_defaults_and_maximums():
     policy = LimitPolicy.from_env({"PYEXEC_TIMEOUT_S": "2.5", "PYEXEC_MAX_MEMORY_MIB": "512"})
     assert policy.defaults.timeout_s == 2.5

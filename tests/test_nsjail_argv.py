@@ -6,11 +6,18 @@ from pathlib import Path
 
 import pytest
 from sandbox import Limits, Profile
+from sandbox.execution_cgroup import ExecutionCgroup
 from sandbox.nsjail import INSIDE_ID, build_argv
 from sandbox.profiles import Cgroups
 
 
-def argv(profile: Profile, uid: int = 65003, cgroups: Cgroups | None = None, **limits) -> list[str]:
+def argv(
+    profile: Profile,
+    uid: int = 65003,
+    cgroups: Cgroups | None = None,
+    cgroup: ExecutionCgroup | None = None,
+    **limits,
+) -> list[str]:
     return build_argv(
         nsjail=Path("/opt/pyexec/nsjail"),
         rootfs=Path("/opt/pyexec/rootfs"),
@@ -18,6 +25,7 @@ def argv(profile: Profile, uid: int = 65003, cgroups: Cgroups | None = None, **l
         limits=Limits(**limits),
         uid=uid,
         cgroups=cgroups,
+        cgroup=cgroup,
         result_fd=7,
         log_fd=8,
     )
@@ -46,7 +54,8 @@ def test_namespaces_maps_the_jail_user_to_the_slots_own_uid():
     args = argv(Profile.NAMESPACES, uid=65007, tmp_size_mib=8)
     assert value_of(args, "--user") == f"{INSIDE_ID}:65007"
     assert value_of(args, "--group") == f"{INSIDE_ID}:65007"
-    assert value_of(args, "--mount") == f"none:/tmp:tmpfs:size={8 * 1024 * 1024}"
+    # 256 entries per MiB, and one inode for the tmpfs's own root folder
+    assert value_of(args, "--mount") == f"none:/tmp:tmpfs:size={8 * 1024 * 1024},nr_inodes=2049"
 
 
 def test_gvisor_runs_as_the_slots_uid_without_mounts():
@@ -57,6 +66,17 @@ def test_gvisor_runs_as_the_slots_uid_without_mounts():
 
 def test_cgroup_limits_only_where_cgroups_are_usable():
     assert "--cgroup_pids_max" not in argv(Profile.NAMESPACES)
-    args = argv(Profile.NAMESPACES, cgroups=Cgroups(version=2), memory_mib=256, tmp_size_mib=16)
-    assert value_of(args, "--cgroup_mem_max") == str(272 * 1024 * 1024)
+    limits = Limits(memory_mib=256, tmp_size_mib=16)
+    assert limits.jail_memory_bytes == 272 * 1024 * 1024  # tmpfs pages are the jail's too
+    v1 = ExecutionCgroup(1, Path("/sys/fs/cgroup/memory/NSJAIL/pyexec-65003"),
+                         "NSJAIL/pyexec-65003", limits.jail_memory_bytes + 1024 * 1024)  # fmt: skip
+    args = argv(Profile.NAMESPACES, cgroups=Cgroups(version=1), cgroup=v1, memory_mib=256)
+    # NsJail's own cgroup sits below the execution's, with a little more room, so that the
+    # execution's limit is the one the jail hits (execution_cgroup.py).
+    assert value_of(args, "--cgroup_mem_max") == str(273 * 1024 * 1024)
+    assert value_of(args, "--cgroup_mem_parent") == "NSJAIL/pyexec-65003"
+    assert "--use_cgroupv2" not in args
+    v2 = ExecutionCgroup(2, Path("/sys/fs/cgroup/pyexec-65003"), "/sys/fs/cgroup/pyexec-65003", 1)
+    args = argv(Profile.NAMESPACES, cgroups=Cgroups(version=2), cgroup=v2)
     assert "--use_cgroupv2" in args
+    assert value_of(args, "--cgroupv2_mount") == "/sys/fs/cgroup/pyexec-65003"

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from sandbox.profiles import CGROUP_PARENT, CGROUP_ROOT, Cgroups
 MIB = 1024 * 1024
 #: NsJail's own cgroup gets this much more than the parent, so the parent's limit is hit.
 _HEADROOM = MIB
+_REMOVE_WITHIN_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,23 @@ class ExecutionCgroup:
             return None
 
     def remove(self) -> None:
-        """Remove the cgroup (NsJail has removed its own below it by now)."""
-        with contextlib.suppress(FileNotFoundError):
-            os.rmdir(self.path)
+        """Remove the cgroup, and NsJail's below it if NsJail could not (it was killed): its
+        processes are killed first, since a cgroup with processes cannot be removed. Raise
+        SandboxFailure if it is still there after a while."""
+        deadline = time.monotonic() + _REMOVE_WITHIN_S
+        while True:
+            try:
+                for child in [p for p in self.path.iterdir() if p.is_dir()]:
+                    for pid in (child / "cgroup.procs").read_text().split():
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(int(pid), signal.SIGKILL)
+                    child.rmdir()
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                if not self.path.exists():
+                    return
+            except OSError as exc:
+                if time.monotonic() >= deadline:
+                    raise SandboxFailure(f"could not remove the jail's cgroup: {exc}") from exc
+            time.sleep(0.01)

@@ -3,7 +3,8 @@
 Every limit has a default and a maximum, both read once from the environment:
 ``PYEXEC_<NAME>`` sets the default and ``PYEXEC_MAX_<NAME>`` the maximum, where ``<NAME>`` is
 the field name in upper case (``PYEXEC_TIMEOUT_S=10``, ``PYEXEC_MAX_MEMORY_MIB=1024``).
-A request may ask for any value from the minimum up to the maximum.
+A request may ask for any value from the minimum up to the maximum. A maximum set below a
+built-in default lowers that default to it (``PYEXEC_MAX_MAX_PROCESSES=6`` alone is enough).
 """
 
 from __future__ import annotations
@@ -94,7 +95,10 @@ class LimitPolicy:
         for name in FIELDS:
             default_var, max_var = f"PYEXEC_{name.upper()}", f"PYEXEC_MAX_{name.upper()}"
             maximum = _env_number(environ, max_var, name, getattr(MAXIMUMS, name))
-            default = _env_number(environ, default_var, name, getattr(Limits(), name))
+            # A maximum below the built-in default lowers the default with it; a default set
+            # above its maximum is a mistake.
+            built_in = min(getattr(Limits(), name), maximum)
+            default = _env_number(environ, default_var, name, built_in)
             if default > maximum:
                 raise ConfigError(
                     f"{default_var}={default} is above {max_var}={maximum}: "
