@@ -142,8 +142,12 @@ variable "request_maximums" {
   default = {}
 
   validation {
-    condition     = alltrue([for value in values(var.request_maximums) : value >= 1])
-    error_message = "Every request maximum must be at least 1."
+    # The smallest value each limit may have (function/sandbox/limits.py, MINIMUMS).
+    condition = alltrue([
+      for name, minimum in { cpu_time_s = 1, max_file_size_mib = 1, max_open_files = 16, max_output_bytes = 1024, max_processes = 1, memory_mib = 64, tmp_size_mib = 1 } :
+      var.request_maximums[name] >= minimum && floor(var.request_maximums[name]) == var.request_maximums[name]
+    ])
+    error_message = "Every request maximum must be a whole number, at least the limit's minimum (memory_mib 64, max_open_files 16, max_output_bytes 1024, the others 1)."
   }
 }
 

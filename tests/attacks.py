@@ -392,6 +392,9 @@ ATTACKS: list[Attack] = [
             return down(0)
         """,
         ("killed", "exception"),
+        # About 6 s of CPU to reach the memory limit on an idle machine: wall time to spare,
+        # so that the outcome does not depend on the load.
+        limits={"timeout_s": 40, "cpu_time_s": 30},
     ),
     attack(
         "burn CPU in several threads",
@@ -428,21 +431,53 @@ ATTACKS: list[Attack] = [
         "hoard kernel memory in pipe buffers",
         "resources",
         """
-        import fcntl, os
+        import ctypes, os
         def main():
+            fcntl = ctypes.CDLL(None, use_errno=True).syscall
             F_SETPIPE_SZ = 1031
             refused = 0
             for _ in range(16):
                 read, write = os.pipe()
+                # The second command has bits above the 32 the kernel reads: the same call.
                 for cmd in (F_SETPIPE_SZ, (1 << 32) | F_SETPIPE_SZ):
-                    try:
-                        fcntl.fcntl(write, cmd, 1 << 20)
-                    except (OSError, OverflowError):
-                        refused += 1
+                    if fcntl(72, write, ctypes.c_long(cmd), 1 << 20) == -1:  # SYS_fcntl
+                        refused += ctypes.get_errno() == 1  # EPERM
             return refused
         """,
         "ok",
         result=32,
+    ),
+    attack(
+        "hold deleted files open",
+        "writing",
+        """
+        import os, tempfile, time
+        def main():
+            held = []
+            for i in range(8):
+                f = tempfile.TemporaryFile()  # deleted while open (or never named)
+                f.write(b"x" * (2 << 20))
+                held.append(f)
+            time.sleep(2)
+            return "held 16 MiB"
+        """,
+        ("exception", "tmp_limit"),
+        limits={"tmp_size_mib": 4},
+    ),
+    attack(
+        "make an anonymous file",
+        "writing",
+        """
+        import os
+        def main():
+            try:
+                os.memfd_create("hoard")
+            except PermissionError:
+                return "refused"
+            return "made"
+        """,
+        "ok",
+        result="refused",
     ),
     attack(
         "burn CPU in several processes",

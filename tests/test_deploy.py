@@ -19,7 +19,7 @@ import hcl2
 import pytest
 import yaml
 from api import events
-from sandbox.limits import FIELDS, MAXIMUMS, LimitPolicy
+from sandbox.limits import FIELDS, MAXIMUMS, MINIMUMS, LimitPolicy
 
 REPO = Path(__file__).resolve().parent.parent
 DOCKERFILE = (REPO / "sandbox-image/Dockerfile").read_text()
@@ -319,6 +319,12 @@ def test_terraform_sets_every_request_maximum_and_the_instance_holds_its_slots()
     slots, memory = variables["cpu"]["default"], unquote(variables["memory"]["default"])
     assert memory.endswith("Gi")
     assert slots * largest + int(local["server_reserve_mib"]) <= int(memory[:-2]) * 1024
+    # Terraform refuses what the function would refuse to start with: its minimums are ours.
+    (validation,) = terraform()["variable"]["request_maximums"]["validation"]
+    minimums = dict(re.findall(r"(\w+) = (\d+)", validation["condition"].split("}")[0]))
+    assert {name: float(value) for name, value in minimums.items()} == {
+        name: float(MINIMUMS[name]) for name in maximums
+    }
     # The same maximums go to the function: each is within what the code allows.
     policy = LimitPolicy.from_env({f"PYEXEC_MAX_{n.upper()}": str(v) for n, v in maximums.items()})
     assert all(getattr(policy.maximums, n) == v for n, v in maximums.items())

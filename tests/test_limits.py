@@ -38,11 +38,18 @@ def test_environment_sets_defaults_and_maximums():
         ({"PYEXEC_SLOTS": "0"}, "PYEXEC_SLOTS"),
         ({"PYEXEC_SLOTS": "many"}, "PYEXEC_SLOTS"),
         ({"PYEXEC_CGROUPS": "yes"}, "PYEXEC_CGROUPS"),
+        ({"PYEXEC_JAIL_UIDS": "0-99"}, "PYEXEC_JAIL_UIDS"),
+        ({"PYEXEC_JAIL_UIDS": "65100"}, "PYEXEC_JAIL_UIDS"),
+        ({"PYEXEC_JAIL_UIDS": "65100-65000"}, "PYEXEC_JAIL_UIDS"),
     ],
 )
 def test_bad_environment_is_refused_naming_the_variable(environ, named):
     with pytest.raises(ConfigError, match=named):
         Settings.from_env(environ)
+
+
+def test_jail_uids_are_a_range():
+    assert Settings.from_env({"PYEXEC_JAIL_UIDS": "70000-70099"}).jail_uids == range(70000, 70100)
 
 
 def test_profile_can_be_forced():

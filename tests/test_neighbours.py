@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 from attacks import ATTACKS, attack
 from helpers import http, live_jail_processes, nsjail_processes, serve, server_uids
-from sandbox import Sandbox, Settings
+from sandbox import Sandbox, SandboxUnavailable, Settings, uids
+from sandbox.profiles import prepare_cgroups
 from sandbox.runner import unsearchable_folder
 
 HELLO = "def main():\n    return 'hello'"
@@ -185,3 +187,43 @@ def test_two_servers_side_by_side_cannot_reach_each_other(tmp_path):
         assert [(s, body.get("result")) for s, _, body in hellos] == [(200, "hello")] * 8
         assert live_jail_processes(uids_a + uids_b) == []
         assert nsjail_processes(uids_a + uids_b) == []
+
+
+def test_sandboxes_take_only_free_uids_of_their_range(tmp_path):
+    first = uids.lease(2, range(70000, 70003), tmp_path)
+    with pytest.raises(SandboxUnavailable, match=r"only 1 of the 2 jail uids.*PYEXEC_JAIL_UIDS"):
+        uids.lease(2, range(70000, 70003), tmp_path)
+    second = uids.lease(1, range(70000, 70003), tmp_path)
+    assert first.uids == [70000, 70001] and second.uids == [70002]
+    first.release()
+    again = uids.lease(2, range(70000, 70003), tmp_path)
+    assert again.uids == [70000, 70001]
+    for held in (second, again):
+        held.release()
+
+
+def test_jails_on_a_shared_mount_leave_no_mount_on_the_host(sandbox, tmp_path):
+    """A rootfs on a shared mount (systemd's default): what a jail mounts below its clone of
+    it (/tmp, /dev) must not appear on the host's copy."""
+    if sandbox.profile.value != "namespaces":
+        pytest.skip("only the namespaces profile mounts anything")
+    shared = tmp_path / "shared-rootfs"
+    shared.mkdir()
+    subprocess.run(["mount", "--bind", str(sandbox.settings.rootfs), str(shared)], check=True)
+    try:
+        subprocess.run(["mount", "--make-rshared", str(shared)], check=True)
+        box = Sandbox(replace(Settings.from_env(), rootfs=shared, slots=1))
+        box.start()
+        outcome = box.run(HELLO, {}, box.settings.limits.defaults)
+        assert (outcome.kind.value, outcome.result) == ("ok", "hello")
+        below = [ln for ln in Path("/proc/self/mountinfo").read_text().splitlines()
+                 if f" {shared}/" in ln]  # fmt: skip
+        assert below == []
+    finally:
+        subprocess.run(["umount", "-R", "-l", str(shared)], check=True)
+
+
+def test_cgroups_are_used_wherever_the_host_offers_them(sandbox):
+    if sandbox.profile.value != "namespaces" or prepare_cgroups() is None:
+        pytest.skip("this host offers no memory and pids cgroups to the namespaces profile")
+    assert sandbox.cgroups is not None, "the host has cgroups, but the sandbox fell back"

@@ -9,6 +9,8 @@ PYEXEC_ROOTFS              /opt/pyexec/rootfs             the jail's read-only r
 PYEXEC_SLOTS               number of CPUs                 executions at once in this process
 PYEXEC_CGROUPS             auto                           ``auto``: use cgroups where they work;
                                                           ``off``: rlimits only
+PYEXEC_JAIL_UIDS           65000-65533                    uids the jails may run as, leased per
+                                                          slot host-wide (sandbox.uids)
 PYEXEC_<LIMIT>             see sandbox.limits.Limits      default of each per-request limit
 PYEXEC_MAX_<LIMIT>         see sandbox.limits.MAXIMUMS    maximum of each per-request limit
 ========================== ============================== ========================================
@@ -21,12 +23,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sandbox import uids
 from sandbox.errors import ConfigError
 from sandbox.limits import LimitPolicy
 from sandbox.profiles import Profile
 
-#: At most this many slots: each has its own uid (see sandbox.nsjail.UID_BASE).
+#: At most this many slots: each has its own leased uid (see sandbox.uids).
 MAX_SLOTS = 256
+#: Jail uids below this would be system accounts.
+_MIN_JAIL_UID = 1000
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class Settings:
     rootfs: Path = Path("/opt/pyexec/rootfs")
     slots: int = field(default_factory=lambda: os.cpu_count() or 1)
     use_cgroups: bool = True
+    jail_uids: range = uids.DEFAULT_RANGE
     limits: LimitPolicy = field(default_factory=LimitPolicy)
 
     @classmethod
@@ -57,6 +63,7 @@ class Settings:
             rootfs=Path(env.get("PYEXEC_ROOTFS") or cls.rootfs).absolute(),
             slots=_slots(env.get("PYEXEC_SLOTS")),
             use_cgroups=cgroups == "auto",
+            jail_uids=_jail_uids(env.get("PYEXEC_JAIL_UIDS")),
             limits=LimitPolicy.from_env(env),
         )
 
@@ -71,3 +78,19 @@ def _slots(raw: str | None) -> int:
     if not 1 <= slots <= MAX_SLOTS:
         raise ConfigError(f"PYEXEC_SLOTS={slots} is outside 1..{MAX_SLOTS}")
     return slots
+
+
+def _jail_uids(raw: str | None) -> range:
+    if not raw:
+        return uids.DEFAULT_RANGE
+    first, _, last = raw.partition("-")
+    try:
+        span = range(int(first), int(last) + 1)
+    except ValueError:
+        raise ConfigError(f"PYEXEC_JAIL_UIDS={raw!r} is not a range FIRST-LAST") from None
+    if not (_MIN_JAIL_UID <= span.start and len(span) >= 1 and span.stop <= 2**32 - 1):
+        raise ConfigError(
+            f"PYEXEC_JAIL_UIDS={raw!r} must be a range of uids from {_MIN_JAIL_UID} up, "
+            "no system account's"
+        )
+    return span

@@ -27,36 +27,57 @@ class Usage:
 
 class PrivateFolder:
     def __init__(self, rootfs: Path, uid: int) -> None:
+        """Make the folder; raise OSError (and leave nothing) if it cannot be made."""
         self.path = rootfs / "tmp" / f"pyexec-{secrets.token_hex(16)}"
         self.path.mkdir(mode=0o700)
-        os.chown(self.path, uid, uid)
+        try:
+            os.chown(self.path, uid, uid)
+        except OSError:
+            self.path.rmdir()
+            raise
 
     @property
     def jail_path(self) -> str:
         """The folder as the jail sees it, below the chroot."""
         return f"/tmp/{self.path.name}"  # noqa: S108 - in the jail
 
-    def usage(self, max_bytes: int, max_entries: int) -> Usage:
+    def usage(self, max_bytes: int, max_entries: int) -> Usage | None:
         """Bytes of the regular files and number of entries in the folder, counted until
-        either is past its bound (so a huge tree costs no more than the bound to measure)."""
+        either is past its bound (so a huge tree costs no more than the bound to measure).
+
+        None if the tree changed under the walk in a way that would make the count wrong (a
+        folder moved, or replaced by a link): the script is running, and the next look, or
+        the last one once its processes are gone, counts again. Like remove(), the walk holds
+        one folder descriptor at a time, goes back up through ``..`` and checks that it came
+        back to the folder it left, so it never follows a link or leaves the private folder.
+        """
         total = entries = 0
-        pending = [self.path]
-        while pending and total <= max_bytes and entries <= max_entries:
-            try:
-                listing = os.scandir(pending.pop())
-            except OSError:  # Removed, or made unreadable, by the script: counted as it was.
-                continue
-            with listing:
-                for entry in listing:
-                    entries += 1
-                    try:
-                        info = entry.stat(follow_symlinks=False)
-                    except OSError:
-                        continue
-                    if stat.S_ISDIR(info.st_mode):
-                        pending.append(Path(entry.path))
-                    elif stat.S_ISREG(info.st_mode):
-                        total += info.st_size
+        try:
+            fd = os.open(self.path, _DIR_FLAGS)
+        except OSError:
+            return None
+        path: list[tuple[tuple[int, int], list[str]]] = []  # (identity, subfolders to visit)
+        try:
+            while True:
+                listed = _listing(fd)
+                entries += len(listed)
+                total += sum(size for _, size in listed if size is not None)
+                if total > max_bytes or entries > max_entries:
+                    break
+                path.append((_identity(fd), [name for name, size in listed if size is None]))
+                while path and not path[-1][1]:
+                    path.pop()
+                    if path:
+                        fd = _replace(fd, os.open("..", _DIR_FLAGS, dir_fd=fd))
+                        if _identity(fd) != path[-1][0]:
+                            return None
+                if not path:
+                    break
+                fd = _replace(fd, os.open(path[-1][1].pop(), _DIR_FLAGS, dir_fd=fd))
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
         return Usage(total, entries)
 
     def remove(self) -> None:
@@ -91,6 +112,30 @@ class PrivateFolder:
         os.rmdir(self.path)
         if os.path.lexists(self.path):
             raise OSError(f"{self.path} is still there after its removal")
+
+
+def _listing(fd: int) -> list[tuple[str, int | None]]:
+    """(name, size) of each entry of the folder: None for a subfolder, 0 for what is neither
+    a regular file nor a folder."""
+    found: list[tuple[str, int | None]] = []
+    with os.scandir(fd) as listing:
+        for entry in listing:
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(info.st_mode):
+                found.append((entry.name, None))
+            else:
+                found.append((entry.name, info.st_size if stat.S_ISREG(info.st_mode) else 0))
+    return found
+
+
+def _identity(fd: int) -> tuple[int, int]:
+    info = os.fstat(fd)
+    return info.st_dev, info.st_ino
+
+
+def _replace(old: int, new: int) -> int:
+    os.close(old)
+    return new
 
 
 def _empty_files_of(fd: int) -> str | None:

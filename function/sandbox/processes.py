@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import stat
 import time
 from pathlib import Path
 
@@ -66,6 +67,27 @@ def cpu_of_uid(uid: int) -> float:
         if entry.name.isdigit() and _belongs_to(Path(entry.path), uid):
             ticks += _cpu_ticks(Path(entry.path))
     return ticks / _CLOCK_TICKS
+
+
+def unlinked_file_bytes(uid: int) -> int:
+    """Bytes of the regular files that processes of ``uid`` hold open after they were
+    deleted (or made without a name, O_TMPFILE): memory no folder listing shows."""
+    seen: dict[tuple[int, int], int] = {}
+    for entry in os.scandir(_PROC):
+        if not (entry.name.isdigit() and _belongs_to(Path(entry.path), uid)):
+            continue
+        try:
+            descriptors = os.listdir(Path(entry.path) / "fd")
+        except OSError:
+            continue
+        for fd in descriptors:
+            try:
+                info = os.stat(Path(entry.path) / "fd" / fd)  # the open file itself
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode) and info.st_nlink == 0:
+                seen[(info.st_dev, info.st_ino)] = info.st_size
+    return sum(seen.values())
 
 
 def _status(path: Path) -> dict[bytes, bytes]:

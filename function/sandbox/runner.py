@@ -92,7 +92,7 @@ class Sandbox:
                 return self.profile
             self._check_files()
             if self._lease is None:
-                self._lease = uids.lease(self.settings.slots)
+                self._lease = uids.lease(self.settings.slots, self.settings.jail_uids)
                 _renew_lease_in_forked_children(self)
             profile = self.settings.profile or auto_profile()
             cgroups = None
@@ -128,7 +128,7 @@ class Sandbox:
         self._lease.release()
         self._lease = None
         try:
-            self._lease = uids.lease(self.settings.slots)
+            self._lease = uids.lease(self.settings.slots, self.settings.jail_uids)
         except SandboxUnavailable as exc:
             self._lease_problem = str(exc)
 
@@ -227,9 +227,10 @@ class Sandbox:
             }
         ).encode()
         uid = self.uids[slot]
-        folder = PrivateFolder(self.settings.rootfs, uid) if profile is Profile.GVISOR else None
-        cgroup = None
+        folder = cgroup = None
         try:
+            if profile is Profile.GVISOR:
+                folder = _private_folder(self.settings.rootfs, uid)
             if cgroups is not None:
                 cgroup = ExecutionCgroup.create(cgroups, uid, limits.jail_memory_bytes)
             argv_for = functools.partial(
@@ -239,29 +240,30 @@ class Sandbox:
             )  # fmt: skip
             watch = _Watch(profile, uid, limits, folder)
             run = nsjail.run_jail(argv_for, request, limits, self._jails, watch)
-            if folder is not None and run.stopped_at is None and watch.folder_over_limit():
-                run.stopped_at = "tmp"  # Filled between two looks, before the jail ended.
             memory = _JailMemory.of(cgroup)
         finally:
             if cgroup is not None:
                 cgroup.remove()
             if profile is Profile.GVISOR:
-                self._sweep(slot, folder)
+                over_after_all = self._sweep(slot, folder, watch)
+        if profile is Profile.GVISOR and run.stopped_at is None and over_after_all:
+            run.stopped_at = "tmp"  # Filled between two looks, before the jail ended.
         return _interpret(run, limits, profile, memory)
 
-    def _sweep(self, slot: int, folder: PrivateFolder | None) -> None:
+    def _sweep(self, slot: int, folder: PrivateFolder | None, watch: _Watch | None) -> bool:
         """Without a pid namespace or a tmpfs, end what the jail left behind by hand: kill
-        every process of the slot's uid first, so that nothing writes any more, then remove
-        its folder.
+        every process of the slot's uid first, so that nothing writes any more, measure the
+        folder a last time (whether it is past its bound: the return value), then remove it.
 
-        Raises SandboxFailure, and keeps the slot out of use, if either fails: a later
-        execution must never share its uid with a leftover process, or find its files.
+        Raises SandboxFailure, and keeps the slot out of use, if the kill or the removal
+        fails: a later execution must never share its uid with a leftover, or find its files.
         """
         uid = self.uids[slot]
-        problem = None
+        problem, over = None, False
         if not processes.kill_all_of_uid(uid):
             problem = f"processes of uid {uid} survived the sweep"
         elif folder is not None:
+            over = watch is not None and watch.folder_over_limit()
             try:
                 folder.remove()
             except OSError as exc:
@@ -269,6 +271,7 @@ class Sandbox:
         if problem:
             self._retired.add(slot)
             raise SandboxFailure(f"{problem}; slot {slot} retired")
+        return over
 
     @property
     def unhealthy(self) -> str | None:
@@ -276,6 +279,8 @@ class Sandbox:
         replace it."""
         if self._retired and len(self._retired) >= self.settings.slots:
             return f"every execution slot is retired: {len(self._retired)} of {self.settings.slots}"
+        if self.profile is not None and (self._lease is None or self._lease.pid != os.getpid()):
+            return f"no jail uids for this process: {self._lease_problem}"
         return None
 
 
@@ -319,11 +324,16 @@ class _Watch:
         return None
 
     def folder_over_limit(self) -> bool:
+        """Whether the private folder, with the deleted files the jail still holds open, is
+        past its bound; False when the walk could not count (measured again later)."""
         if self.folder is None:
             return False
         max_bytes, max_entries = self.limits.tmp_size_mib * nsjail.MIB, self.limits.max_tmp_entries
         usage = self.folder.usage(max_bytes, max_entries)
-        return usage.bytes > max_bytes or usage.entries > max_entries
+        if usage is None:
+            return False
+        unlinked = processes.unlinked_file_bytes(self.uid)
+        return usage.bytes + unlinked > max_bytes or usage.entries > max_entries
 
 
 @dataclass(frozen=True)
@@ -341,6 +351,13 @@ class _JailMemory:
             return cls(cgroup.peak_kib(), cgroup.limit_hit())
         except OSError as exc:
             raise SandboxFailure(f"could not read the jail's cgroup {cgroup.path}: {exc}") from exc
+
+
+def _private_folder(rootfs: Path, uid: int) -> PrivateFolder:
+    try:
+        return PrivateFolder(rootfs, uid)
+    except OSError as exc:
+        raise SandboxFailure(f"could not make the jail's private folder: {exc}") from exc
 
 
 def _renew_lease_in_forked_children(sandbox: Sandbox) -> None:
