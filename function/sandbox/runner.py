@@ -409,16 +409,16 @@ def _interpret(
         "peak_memory_kib": memory.peak_kib,
         "profile": profile.value,
     }
-    frame = _parse_frame(bytes(run.result.data), run.result.truncated)
-    if run.stopped_at == "tmp":  # Past its bound, even if main() returned after all.
-        frame = None
+    # A jail the runner stopped at a limit is judged by that limit, whatever it wrote: the
+    # private folder's bound holds even if main() returned before the last look found it out.
+    frame = None if run.stopped_at else _parse_frame(bytes(run.result.data), run.result.truncated)
     if frame is not None:
         kind, fields = frame
         if kind is Kind.OK:
             return Outcome(Kind.OK, result=fields["result"], **common)
         error = _memory_error(limits) if kind is Kind.MEMORY_LIMIT else fields
         return Outcome(kind, error=error, **common)
-    if run.result.data and not (run.timed_out or run.child_signal):
+    if run.result.data and not (run.timed_out or run.stopped_at or run.child_signal):
         return Outcome(
             Kind.INVALID_RESULT,
             error={"message": "the result channel carried something other than a result "
