@@ -263,7 +263,7 @@ class Sandbox:
         if not processes.kill_all_of_uid(uid):
             problem = f"processes of uid {uid} survived the sweep"
         elif folder is not None:
-            over = watch is not None and watch.folder_over_limit()
+            over = watch is not None and watch.folder_over_limit(held_open=False)
             try:
                 folder.remove()
             except OSError as exc:
@@ -323,16 +323,17 @@ class _Watch:
             return "tmp"
         return None
 
-    def folder_over_limit(self) -> bool:
-        """Whether the private folder, with the deleted files the jail still holds open, is
-        past its bound; False when the walk could not count (measured again later)."""
+    def folder_over_limit(self, held_open: bool = True) -> bool:
+        """Whether the private folder, with the deleted files the jail still holds open
+        (none once it is killed: ``held_open=False``), is past its bound; False when the walk
+        could not count (measured again later)."""
         if self.folder is None:
             return False
         max_bytes, max_entries = self.limits.tmp_size_mib * nsjail.MIB, self.limits.max_tmp_entries
         usage = self.folder.usage(max_bytes, max_entries)
         if usage is None:
             return False
-        unlinked = processes.unlinked_file_bytes(self.uid)
+        unlinked = processes.unlinked_file_bytes(self.uid) if held_open else 0
         return usage.bytes + unlinked > max_bytes or usage.entries > max_entries
 
 
