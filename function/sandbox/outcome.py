@@ -53,8 +53,9 @@ class Outcome:
     duration_ms: float = 0.0
     """Wall time from the request being handed to the jail until the jail was gone."""
     peak_memory_kib: int | None = None
-    """The jail's largest memory use, as its own cgroup counted it (tmpfs included); None
-    where the jail has no cgroup (gvisor profile, or a host without cgroups)."""
+    """The most memory charged to the jail's own cgroup: its private memory, its tmpfs, and
+    files it was the first to read (not shared pages already cached); None where the jail has
+    no cgroup (gvisor profile, or a host without cgroups)."""
     profile: str = ""
 
     @property
