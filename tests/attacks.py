@@ -557,6 +557,30 @@ ATTACKS: list[Attack] = [
         """,
         "invalid_result",
     ),
+    *(
+        attack(
+            name,
+            "wrapper",
+            f"""
+            import os, sys
+            def main():
+                os.write(int(sys.argv[1]), {frame!r})
+                os._exit(0)
+            """,
+            "invalid_result",
+        )
+        for name, frame in [
+            ("forge a frame with a number out of range", b'{"kind": "ok", "result": 1e400}'),
+            (
+                "forge an exit frame with an out-of-range code",
+                b'{"kind": "exited", "message": "m", "exit_code": -1e400}',
+            ),
+            (
+                "forge a frame with fields of the wrong type",
+                b'{"kind": "exception", "type": 1, "message": [], "traceback": {}}',
+            ),
+        ]
+    ),
     attack(
         "ignore every signal",
         "wrapper",

@@ -43,6 +43,12 @@ CASES = [
     ("args a list", "POST", JSON, body({"script": OK_SCRIPT, "args": [1]}), 400, "invalid_request"),
     ("args a string", "POST", JSON, body({"script": OK_SCRIPT, "args": "x"}), 400,
      "invalid_request"),
+    ("args nested 972 deep", "POST", JSON,
+     b'{"script": "def main(**a):\\n    return 1", "args": {"a": ' + b"[" * 971 + b"]" * 971
+     + b"}}", 400, "invalid_request"),
+    ("args nested just deep enough", "POST", JSON,
+     b'{"script": "def main(**a):\\n    return 1", "args": {"a": ' + b"[" * 99 + b"]" * 99
+     + b"}}", 200, None),
     ("limits a list", "POST", JSON, body({"script": OK_SCRIPT, "limits": [1]}), 400,
      "invalid_request"),
     ("limit a string", "POST", JSON, body({"script": OK_SCRIPT, "limits": {"timeout_s": "1"}}),

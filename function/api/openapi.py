@@ -11,6 +11,8 @@ from typing import Any
 from sandbox import Kind, Settings
 from sandbox.limits import MINIMUMS, Limits
 
+from api.request import MAX_ARGS_DEPTH
+
 VERSION = "1.0.0"
 
 
@@ -100,7 +102,8 @@ def document(settings: Settings, max_body_bytes: int) -> dict[str, Any]:
                         },
                         "args": {
                             "type": "object",
-                            "description": "Keyword arguments: main(**args).",
+                            "description": "Keyword arguments: main(**args). Nested at "
+                            f"most {MAX_ARGS_DEPTH} arrays or objects deep.",
                         },
                         "limits": {
                             "type": "object",

@@ -16,6 +16,8 @@ from sandbox import LimitError, LimitPolicy, Limits
 from api.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 
 FIELDS = ("script", "args", "limits")
+#: How deeply ``args`` may nest arrays and objects (as deep as a result may: jail/wrapper.py).
+MAX_ARGS_DEPTH = 100
 _READ_CHUNK = 64 * 1024
 
 
@@ -82,6 +84,11 @@ def parse_document(document: Any, policy: LimitPolicy) -> ExecutionRequest:
         raise InvalidRequest(
             f"the field 'args' must be an object, not {_json_type(args)}", field="args"
         )
+    if _nesting(args) > MAX_ARGS_DEPTH:
+        raise InvalidRequest(
+            f"the field 'args' is nested more than {MAX_ARGS_DEPTH} arrays or objects deep",
+            field="args",
+        )
     limits = document.get("limits", {})
     if not isinstance(limits, dict):
         raise InvalidRequest(
@@ -108,6 +115,20 @@ def decode_json(body: bytes, what: str = "the body") -> Any:
         ) from None
     except RecursionError:
         raise InvalidRequest(f"{what} is nested too deeply") from None
+
+
+def _nesting(value: Any) -> int:
+    """How many arrays and objects deep ``value`` goes, counted without recursion."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            pending += [(child, depth + 1) for child in children]
+    return deepest
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import queue
 import stat
@@ -430,29 +431,33 @@ def _interpret(
     return Outcome(kind, error=error, **common)
 
 
-#: What the wrapper may report, and the fields of each. Timeouts, kills and memory limits are
-#: the runner's to judge; a frame claiming one, or carrying other fields, is not trusted.
-_FRAME_FIELDS: dict[Kind, tuple[str, ...]] = {
-    Kind.OK: ("result",),
-    Kind.SYNTAX_ERROR: ("type", "message", "line", "offset", "text"),
-    Kind.MISSING_MAIN: ("message",),
-    Kind.EXCEPTION: ("type", "message", "traceback"),
-    Kind.INVALID_RESULT: ("message", "path"),
-    Kind.MEMORY_LIMIT: ("message",),
-    Kind.EXITED: ("message", "exit_code"),
-}
+#: What the wrapper may report, and the type of each of its fields. Timeouts, kills and
+#: memory limits are the runner's to judge; a frame claiming one, carrying other fields, or a
+#: field of another type, is not trusted.
+_TEXT, _LINE, _ANY = (str,), (int, type(None)), None
+_FRAME_FIELDS: dict[Kind, dict[str, tuple[type, ...] | None]] = {
+    Kind.OK: {"result": _ANY},
+    Kind.SYNTAX_ERROR: {"type": _TEXT, "message": _TEXT, "line": _LINE, "offset": _LINE,
+                        "text": (str, type(None))},
+    Kind.MISSING_MAIN: {"message": _TEXT},
+    Kind.EXCEPTION: {"type": _TEXT, "message": _TEXT, "traceback": _TEXT},
+    Kind.INVALID_RESULT: {"message": _TEXT, "path": _TEXT},
+    Kind.MEMORY_LIMIT: {"message": _TEXT},
+    Kind.EXITED: {"message": _TEXT, "exit_code": (int,)},
+}  # fmt: skip
 
 
 def _parse_frame(data: bytes, truncated: bool) -> tuple[Kind, dict[str, Any]] | None:
     """The wrapper's frame, or None if there is none or it is not one the wrapper writes.
 
     The frame comes from inside the jail, where the script could have written it: it must be
-    strict JSON, of a known kind, with exactly that kind's fields.
+    strict JSON with finite numbers only, of a known kind, with exactly that kind's fields,
+    each of its type.
     """
     if not data or truncated:
         return None
     try:
-        frame = json.loads(data, parse_constant=_reject_constant)
+        frame = json.loads(data, parse_constant=_reject_constant, parse_float=_finite_float)
     except (ValueError, RecursionError):
         return None
     if not isinstance(frame, dict):
@@ -461,10 +466,21 @@ def _parse_frame(data: bytes, truncated: bool) -> tuple[Kind, dict[str, Any]] | 
         kind = Kind(frame.pop("kind", None))
     except ValueError:
         return None
-    allowed = _FRAME_FIELDS.get(kind)
-    if allowed is None or set(frame) != set(allowed):
+    fields = _FRAME_FIELDS.get(kind)
+    if fields is None or set(frame) != set(fields):
         return None
+    for name, types in fields.items():
+        value = frame[name]
+        if types is not None and (isinstance(value, bool) or not isinstance(value, types)):
+            return None
     return kind, frame
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 parses as inf, which no response may carry.
+        raise ValueError(f"{text} is out of range")
+    return value
 
 
 def _reject_constant(name: str) -> Any:
