@@ -17,6 +17,7 @@ from helpers import strict_json
 
 REPO = Path(__file__).resolve().parent.parent
 JSON = {"Content-Type": "application/json"}
+CE_JSON = {"Content-Type": "application/cloudevents+json"}
 OK_SCRIPT = 'def main():\n    return "ok"'
 
 
@@ -90,6 +91,13 @@ CASES = [
      "unsupported_media_type"),
     ("latin-1 charset", "POST", {"Content-Type": "application/json; charset=latin-1"},
      body({"script": OK_SCRIPT}), 415, "unsupported_media_type"),
+    ("structured CloudEvent, invalid UTF-8", "POST", CE_JSON, b'{"specversion": "\xff"}', 400,
+     "invalid_request"),
+    ("structured CloudEvent, 100,000 [", "POST", CE_JSON, b"[" * 100_000, 400,
+     "invalid_request"),
+    ("structured CloudEvent, specversion a list", "POST", CE_JSON,
+     body({"specversion": [], "id": "1", "source": "s", "type": "dev.pyexec.execution.requested"}),
+     400, "invalid_request"),
     ("GET", "GET", {}, None, 405, "method_not_allowed"),
     ("PUT", "PUT", JSON, body({"script": OK_SCRIPT}), 405, "method_not_allowed"),
     ("DELETE", "DELETE", {}, None, 405, "method_not_allowed"),

@@ -132,6 +132,19 @@ def test_event_execution_is_logged_with_the_event(client, capsys):
     assert runs[0]["event_source"] == "projects/p/subscriptions/push-sub"
 
 
+def test_a_huge_subscription_name_makes_no_huge_log_line(client, capsys):
+    capsys.readouterr()
+    envelope = {
+        "message": pubsub_message(json.dumps(HELLO).encode(), "huge-1"),
+        "subscription": "s" * 900_000,
+    }
+    assert client.post("/", json=envelope).status_code == 200
+    lines = capsys.readouterr().out.splitlines()
+    (entry,) = [json.loads(ln) for ln in lines if '"huge-1"' in ln]
+    assert max(len(line) for line in lines) < 4096
+    assert entry["event_source"].endswith("(900000 characters, clipped)")
+
+
 # Poison messages: 400, so that brokers do not redeliver them -------------------------------
 
 POISON = [

@@ -81,10 +81,20 @@ def from_cloudevent(headers: Mapping[str, str], body: bytes) -> Event:
             "batched CloudEvents are not accepted: send one event per request "
             "(binary mode, or structured mode as application/cloudevents+json)"
         )
+    if headers.get("content-type", "").lower().startswith("application/cloudevents+json"):
+        # Structured mode: our own strict, depth-bounded decoding first, so that the SDK only
+        # ever sees a JSON object whose specversion is a string.
+        envelope = decode_json(body, what="the structured CloudEvent")
+        if not isinstance(envelope, dict) or not isinstance(envelope.get("specversion"), str):
+            raise InvalidRequest(
+                "a structured CloudEvent must be a JSON object with a string 'specversion'"
+            )
     try:
         event = from_http(dict(headers), body, data_unmarshaller=lambda raw: raw)
     except GenericException as exc:
         raise InvalidRequest(f"not a valid CloudEvent: {exc}") from None
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:  # The SDK's own slips.
+        raise InvalidRequest(f"not a valid CloudEvent ({type(exc).__name__})") from None
     attributes = event.get_attributes()
     event_type = attributes["type"]
     common = {

@@ -20,9 +20,14 @@ _PROJECT = next(
 )
 
 
+#: Longest text a log field keeps (Cloud Logging splits or drops entries over 256 KB, and a
+#: client controls some fields: an event's source, a subscription's name).
+MAX_FIELD_CHARS = 1024
+
+
 def log(severity: str, message: str, **fields: Any) -> None:
-    entry = {"severity": severity, "message": message, "time": _now()}
-    entry.update((key, value) for key, value in fields.items() if value is not None)
+    entry = {"severity": severity, "message": _clip(message), "time": _now()}
+    entry.update((key, _clip(value)) for key, value in fields.items() if value is not None)
     line = json.dumps(entry, default=str) + "\n"
     with _lock:  # One write per line, never interleaved across threads.
         sys.stdout.write(line)
@@ -38,6 +43,12 @@ def trace_field(headers: Mapping[str, str]) -> dict[str, str]:
     if _PROJECT:
         trace = f"projects/{_PROJECT}/traces/{trace}"
     return {"logging.googleapis.com/trace": trace}
+
+
+def _clip(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+        return f"{value[:MAX_FIELD_CHARS]}... ({len(value)} characters, clipped)"
+    return value
 
 
 def _now() -> str:
