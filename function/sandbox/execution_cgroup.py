@@ -29,9 +29,9 @@ from pathlib import Path
 from sandbox.errors import SandboxFailure
 from sandbox.profiles import CGROUP_PARENT, CGROUP_ROOT, Cgroups
 
-MIB = 1024 * 1024
-#: NsJail's own cgroup gets this much more than the parent, so the parent's limit is hit.
-_HEADROOM = MIB
+#: NsJail's own cgroup gets this much more (1 MiB) than the parent, so the parent's limit is
+#: the one the jail hits.
+_HEADROOM = 1024 * 1024
 _REMOVE_WITHIN_S = 2.0
 
 

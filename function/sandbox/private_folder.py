@@ -4,8 +4,8 @@ removed without a trace afterwards.
 Without a mount namespace there is no private tmpfs. Each execution gets
 ``<rootfs>/tmp/pyexec-<random>`` (``/tmp/pyexec-<random>`` in the jail), mode 0700 and owned by
 the slot's uid; the rootfs's own /tmp is neither writable nor listable by the jail, so
-concurrent executions cannot meet there. Nothing here follows a symbolic link or recurses:
-the tree is the script's, and may be of any depth.
+concurrent executions cannot meet there. Measuring and removing share one walk (_walk) that
+neither follows a symbolic link nor recurses: the tree is the script's, of any depth.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,73 +46,89 @@ class PrivateFolder:
         """Bytes of the regular files and number of entries in the folder, counted until
         either is past its bound (so a huge tree costs no more than the bound to measure).
 
-        None if the tree changed under the walk in a way that would make the count wrong (a
-        folder moved, or replaced by a link): the script is running, and the next look, or
-        the last one once its processes are gone, counts again. Like remove(), the walk holds
-        one folder descriptor at a time, goes back up through ``..`` and checks that it came
-        back to the folder it left, so it never follows a link or leaves the private folder.
+        None if the tree changed under the walk (a folder moved, or replaced by a link): the
+        script is running, and the next look, or the last one once its processes are gone,
+        counts again.
         """
         total = entries = 0
+
+        def count(fd: int) -> list[str] | None:
+            nonlocal total, entries
+            listed = _listing(fd)
+            entries += len(listed)
+            total += sum(size for _, size in listed if size is not None)
+            if total > max_bytes or entries > max_entries:
+                return None  # Past the bound: no need to look further.
+            return [name for name, size in listed if size is None]
+
         try:
-            fd = os.open(self.path, _DIR_FLAGS)
-        except OSError:
+            _walk(self.path, count, lambda parent, name: None)
+        except (OSError, _Moved):
             return None
-        path: list[tuple[tuple[int, int], list[str]]] = []  # (identity, subfolders to visit)
-        try:
-            while True:
-                listed = _listing(fd)
-                entries += len(listed)
-                total += sum(size for _, size in listed if size is not None)
-                if total > max_bytes or entries > max_entries:
-                    break
-                path.append((_identity(fd), [name for name, size in listed if size is None]))
-                while path and not path[-1][1]:
-                    path.pop()
-                    if path:
-                        fd = _replace(fd, os.open("..", _DIR_FLAGS, dir_fd=fd))
-                        if _identity(fd) != path[-1][0]:
-                            return None
-                if not path:
-                    break
-                fd = _replace(fd, os.open(path[-1][1].pop(), _DIR_FLAGS, dir_fd=fd))
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
         return Usage(total, entries)
 
     def remove(self) -> None:
         """Delete the folder and everything in it, however deep; raise OSError if any of it
-        stays. Only call it once no process of the slot's uid is left to write there.
-
-        One directory descriptor at a time (a deep tree would exhaust descriptors and path
-        length otherwise): go down into the first subfolder, come back up through ``..`` once
-        a folder is empty, remove it from its parent.
-        """
+        stays. Only call it once no process of the slot's uid is left to write there."""
         if not self.path.exists():
             return
-        fd = os.open(self.path, _DIR_FLAGS)
-        names: list[str] = []  # The folders entered below self.path, outermost first.
+
+        def empty(fd: int) -> list[str]:
+            os.fchmod(fd, 0o700)  # The script may have taken its own permissions away.
+            subfolders = [name for name, size in _listing(fd) if size is None]
+            with os.scandir(fd) as listing:
+                for entry in listing:
+                    if not entry.is_dir(follow_symlinks=False):
+                        os.unlink(entry.name, dir_fd=fd)
+            return subfolders
+
         try:
-            while True:
-                os.fchmod(fd, 0o700)  # The script may have taken its own permissions away.
-                subfolder = _empty_files_of(fd)
-                if subfolder is not None:
-                    child = os.open(subfolder, _DIR_FLAGS, dir_fd=fd)
-                    os.close(fd)
-                    fd, names = child, [*names, subfolder]
-                    continue
-                if not names:
-                    break
-                parent = os.open("..", _DIR_FLAGS, dir_fd=fd)
-                os.close(fd)
-                fd = parent
-                os.rmdir(names.pop(), dir_fd=fd)
-        finally:
-            os.close(fd)
+            _walk(self.path, empty, lambda parent, name: os.rmdir(name, dir_fd=parent))
+        except _Moved as exc:
+            raise OSError(f"{self.path} changed while it was removed") from exc
         os.rmdir(self.path)
         if os.path.lexists(self.path):
             raise OSError(f"{self.path} is still there after its removal")
+
+
+class _Moved(Exception):
+    """A folder was not where the walk left it."""
+
+
+def _walk(
+    top: Path,
+    enter: Callable[[int], list[str] | None],
+    leave: Callable[[int, str], None],
+) -> None:
+    """Visit the tree below ``top`` depth first, holding one folder descriptor at a time (a
+    deep tree would exhaust descriptors and path length otherwise), never following a link.
+
+    ``enter(fd)`` sees each folder and names its subfolders to visit (None: stop the walk);
+    ``leave(parent_fd, name)`` runs once a subfolder has been visited. The walk goes back up
+    through ``..`` and raises _Moved if that is not the folder it came from.
+    """
+    fd = os.open(top, _DIR_FLAGS)
+    name = ""
+    # The folders from top down to the current one: (identity, own name, subfolders to visit).
+    path: list[tuple[tuple[int, int], str, list[str]]] = []
+    try:
+        while True:
+            subfolders = enter(fd)
+            if subfolders is None:
+                return
+            path.append((_identity(fd), name, subfolders))
+            while not path[-1][2]:
+                _, name, _ = path.pop()
+                if not path:
+                    return
+                fd = _replace(fd, os.open("..", _DIR_FLAGS, dir_fd=fd))
+                if _identity(fd) != path[-1][0]:
+                    raise _Moved(top)
+                leave(fd, name)
+            name = path[-1][2].pop()
+            fd = _replace(fd, os.open(name, _DIR_FLAGS, dir_fd=fd))
+    finally:
+        os.close(fd)
 
 
 def _listing(fd: int) -> list[tuple[str, int | None]]:
@@ -136,13 +153,3 @@ def _identity(fd: int) -> tuple[int, int]:
 def _replace(old: int, new: int) -> int:
     os.close(old)
     return new
-
-
-def _empty_files_of(fd: int) -> str | None:
-    """Unlink everything in the folder but subfolders; return a subfolder's name, if any."""
-    with os.scandir(fd) as listing:
-        for entry in listing:
-            if entry.is_dir(follow_symlinks=False):
-                return entry.name
-            os.unlink(entry.name, dir_fd=fd)
-    return None

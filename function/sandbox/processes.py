@@ -62,27 +62,22 @@ def cpu_of_tree(root_pid: int) -> float:
 def cpu_of_uid(uid: int) -> float:
     """CPU seconds used so far by every process of ``uid``, with the children they have
     waited for."""
-    ticks = 0
-    for entry in os.scandir(_PROC):
-        if entry.name.isdigit() and _belongs_to(Path(entry.path), uid):
-            ticks += _cpu_ticks(Path(entry.path))
-    return ticks / _CLOCK_TICKS
+    return sum(_cpu_ticks(_PROC / str(pid)) for pid in processes_of_uid(uid)) / _CLOCK_TICKS
 
 
 def unlinked_file_bytes(uid: int) -> int:
     """Bytes of the regular files that processes of ``uid`` hold open after they were
     deleted (or made without a name, O_TMPFILE): memory no folder listing shows."""
     seen: dict[tuple[int, int], int] = {}
-    for entry in os.scandir(_PROC):
-        if not (entry.name.isdigit() and _belongs_to(Path(entry.path), uid)):
-            continue
+    for pid in processes_of_uid(uid):
+        descriptors = _PROC / str(pid) / "fd"
         try:
-            descriptors = os.listdir(Path(entry.path) / "fd")
+            numbers = os.listdir(descriptors)
         except OSError:
             continue
-        for fd in descriptors:
+        for fd in numbers:
             try:
-                info = os.stat(Path(entry.path) / "fd" / fd)  # the open file itself
+                info = os.stat(descriptors / fd)  # the open file itself
             except OSError:
                 continue
             if stat.S_ISREG(info.st_mode) and info.st_nlink == 0:

@@ -178,10 +178,8 @@ class Sandbox:
         """Run ``script``'s main(**args) in a fresh jail; waits for a free slot."""
         if self.profile is None:
             raise SandboxUnavailable("the sandbox has not passed its start-up self-test")
-        if self._lease is None or self._lease.pid != os.getpid():
-            raise SandboxUnavailable(f"no jail uids for this process: {self._lease_problem}")
         self._refuse_if_closing()
-        if self.unhealthy:
+        if self.unhealthy:  # Every slot retired, or no uids leased by this process.
             raise SandboxUnavailable(self.unhealthy)
         slot = self._slots.get()
         try:
