@@ -23,7 +23,7 @@ export SCHEMATHESIS_BIN := $(abspath $(BUILD)/schemathesis/bin/schemathesis)
 .PHONY: help setup system-deps nsjail rootfs run test test-namespaces test-gvisor lint bench load clean
 
 help:
-	@echo "make run    serve the API on http://localhost:8080 (functions-framework)"
+	@echo "make run    serve the API on http://localhost:8080 (function/server.py)"
 	@echo "make test   run every test: both isolation profiles, gVisor included"
 	@echo "make bench  print execution latencies of both profiles"
 	@echo "make load   1000 requests at concurrency 16, in both profiles"
@@ -59,7 +59,7 @@ $(BUILD)/%/.installed: requirements-%.txt
 	touch $@
 
 run: system-deps nsjail rootfs $(VENV)/.installed
-	PATH="$(abspath $(VENV))/bin:$$PATH" function/serve.sh
+	PATH="$(abspath $(VENV))/bin:$$PATH" function/server.py
 
 test: setup
 	$(MAKE) lint test-namespaces test-gvisor
@@ -72,7 +72,7 @@ test-namespaces:
 test-gvisor:
 	runsc --network=none do env PYEXEC_EXPECT_PROFILE=gvisor \
 		$(PYTHON) -m pytest -p no:cacheprovider tests/test_sandbox.py tests/test_api.py tests/test_events.py \
-		tests/test_attacks.py tests/test_faults.py tests/test_neighbours.py
+		tests/test_attacks.py tests/test_faults.py tests/test_neighbours.py tests/test_clients.py
 
 lint:
 	$(PYTHON) -m ruff check function tests benchmarks

@@ -2,7 +2,7 @@
 
     make load                      # 1000 requests, 16 at a time, the hello-world script
 
-Starts `function/serve.sh` on a free loopback port (the same command as `make run`), sends the
+Starts `function/server.py` on a free loopback port (the same command as `make run`), sends the
 requests, and prints: answers by status, latencies (p50, p95, max), whether every 429
 carried Retry-After, and what was left afterwards: jail processes, temporary folders, the
 server's open file descriptors and resident memory, before and after. Exits non-zero if any
@@ -88,7 +88,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PORT": str(port), "PATH": f"{REPO / '.venv/bin'}:{os.environ['PATH']}"}
     server = subprocess.Popen(
-        [str(REPO / "function/serve.sh"), "--host", "127.0.0.1"],
+        [str(REPO / "function/server.py"), "--host", "127.0.0.1"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:

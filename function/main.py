@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import atexit
 import os
+import uuid
 
 import flask
 import functions_framework
+from api.errors import ApiError, InvalidHttp, NotFound
+from api.response import Response
 from api.service import HttpRequest, service
+from werkzeug.exceptions import HTTPException
 
 SERVICE = service(os.environ)  # Reads the settings and runs the sandbox self-test, once.
 
@@ -25,12 +29,42 @@ def execute(request: flask.Request) -> flask.Response:
         HttpRequest(
             method=request.method,
             path=request.path,
-            headers={name.lower(): value for name, value in request.headers.items()},
+            headers=_headers(request),
             content_length=request.content_length,
             body=request.stream,
         )
     )
-    payload = b"" if request.method == "HEAD" else reply.encode()
+    return _flask_response(reply, execution_id, request.method)
+
+
+@functions_framework.errorhandler(HTTPException)
+def _framework_error(exc: HTTPException) -> flask.Response:
+    """functions-framework's own answers (a 404 for /robots.txt and /favicon.ico), in JSON."""
+    if exc.code == 404:
+        error: ApiError = NotFound(
+            f"nothing is served at {flask.request.path}: POST a script to /execute; "
+            "GET /openapi.json describes the API"
+        )
+    else:
+        error = InvalidHttp(exc.description or exc.name)
+    reply, execution_id = SERVICE.refuse(error, _headers(flask.request))
+    return _flask_response(reply, execution_id, flask.request.method)
+
+
+@functions_framework.errorhandler(Exception)
+def _last_resort(exc: Exception) -> flask.Response:
+    """Whatever escaped the adapter itself: logged with an execution id, a JSON 500."""
+    execution_id = uuid.uuid4().hex
+    reply = SERVICE.fault(exc, execution_id, _headers(flask.request))
+    return _flask_response(reply, execution_id, flask.request.method)
+
+
+def _headers(request: flask.Request) -> dict[str, str]:
+    return {name.lower(): value for name, value in request.headers.items()}
+
+
+def _flask_response(reply: Response, execution_id: str, method: str) -> flask.Response:
+    payload = b"" if method == "HEAD" else reply.payload
     headers = {**reply.headers, "X-Execution-Id": execution_id,
                "Content-Length": str(len(payload))}  # fmt: skip
     if reply.body_unread:  # Close rather than drain a body that was refused unread.

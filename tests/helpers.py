@@ -36,15 +36,15 @@ REPO = Path(__file__).resolve().parent.parent
 
 @contextlib.contextmanager
 def serve(log_path: Path, **env: str):
-    """A real server (functions-framework, as `make run` starts it) on a free loopback port,
+    """A real server (function/server.py, as `make run` starts it) on a free loopback port,
     with ``env`` over this process's environment; yields (base URL, process) once healthy."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen(
-            [Path(sys.executable).parent / "functions-framework", "--target", "execute",
-             "--source", REPO / "function/main.py", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, REPO / "function/server.py", "--host", "127.0.0.1",
+             "--port", str(port)],
             stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, **env},
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -66,10 +66,23 @@ def serve(log_path: Path, **env: str):
 
 
 def strict_json(data: bytes):
+    """A body as the strictest client parses it: UTF-8 JSON with no NaN or Infinity token and
+    no lone surrogate escape (which Go, Rust and others refuse or alter)."""
+
     def refuse(name):
         raise AssertionError(f"non-standard JSON token {name}")
 
-    return json.loads(data, parse_constant=refuse)
+    document = json.loads(data.decode("utf-8"), parse_constant=refuse)
+    pending = [document]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending += [*item, *item.values()]
+        elif isinstance(item, list):
+            pending += item
+        elif isinstance(item, str):
+            item.encode("utf-8")  # Raises on a lone surrogate.
+    return document
 
 
 def settings_with(**changes) -> Settings:

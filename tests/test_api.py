@@ -6,6 +6,7 @@ profile, chosen by `auto`).
 
 from __future__ import annotations
 
+import http.client as http_client
 import io
 import json
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import functions_framework
 import pytest
+from api.response import MAX_RESPONSE_BYTES
 from api.service import HttpRequest, Service
 from helpers import (
     http,
@@ -34,6 +36,7 @@ NUMPY = (
     "def main():\n    import numpy as np\n    arr = np.array([1, 2, 3, 4, 5])\n"
     '    return {"mean": float(np.mean(arr))}'
 )
+JSON = {"Content-Type": "application/json"}
 MKDIR = 'def main():\n    import os\n    os.mkdir("/should_fail")\n    return {"status": "created"}'
 
 
@@ -378,3 +381,114 @@ def test_sigterm_kills_running_jails_and_leaves_nothing(server):
     assert time.monotonic() - started < 10, "shutdown took longer than Cloud Run allows"
     assert live_jail_processes(jail_uids) == []
     assert nsjail_processes(jail_uids) == []
+
+
+# Responses every strict client can take: bounded, UTF-8, no lone surrogate ----------------
+
+
+def _raw_post(base: str, document: dict) -> bytes:
+    host, port = base.removeprefix("http://").split(":")
+    connection = http_client.HTTPConnection(host, int(port), timeout=120)
+    try:
+        connection.request("POST", "/execute", json.dumps(document), JSON)
+        return connection.getresponse().read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("b'\\xff'", "\ufffd"), ("b'\\x01'", "\x01")],  # 3 bytes each as JSON; 6 bytes each
+    ids=["invalid UTF-8", "control characters"],
+)
+def test_the_largest_outputs_are_cut_to_fit_the_response_bound(server, written, shown):
+    base, _, _ = server
+    script = (
+        "import sys\ndef main():\n"
+        f"    sys.stdout.buffer.write({written} * (8 << 20))\n"
+        f"    sys.stderr.buffer.write({written} * (8 << 20))\n    return 'done'"
+    )
+    raw = _raw_post(base, {"script": script, "limits": {"max_output_bytes": 8 << 20}})
+    assert len(raw) <= MAX_RESPONSE_BYTES
+    body = strict_json(raw)
+    assert body["result"] == "done"
+    assert body["truncated"] == {"stdout": True, "stderr": True}
+    for stream in ("stdout", "stderr"):  # Each keeps its start, and about half the room.
+        assert body[stream] == shown * len(body[stream])
+        assert len(json.dumps(body[stream], ensure_ascii=False).encode()) > 15 << 20
+
+
+def test_a_result_too_large_for_any_response_is_an_invalid_result(server):
+    """A forged frame of short numbers that grow when written again (1E15 ->
+    1000000000000000.0): the only way past the bound with the built-in maximums."""
+    base, _, _ = server
+    script = (
+        "import os, sys\ndef main():\n"
+        "    frame = b'{\"kind\": \"ok\", \"result\": [' + b'1E15,' * 1_670_000 + b'1]}'\n"
+        "    fd = int(sys.argv[1])\n    while frame:\n        frame = frame[os.write(fd, frame):]\n"
+        "    os._exit(0)"
+    )
+    body = strict_json(_raw_post(base, {"script": script, "limits": {"max_output_bytes": 8 << 20}}))
+    assert body["error"]["code"] == "invalid_result"
+    assert "largest response" in body["error"]["message"]
+
+
+def test_text_that_is_not_unicode_reaches_the_client_as_ufffd(client):
+    script = (
+        "import sys\ndef main():\n    sys.stdout.buffer.write(b'ok \\xff\\xfe')\n"
+        "    sys.stderr.buffer.write('lone \\udfff'.encode('utf-8', 'surrogatepass'))\n"
+        "    return {'name': 'caf\\udce9', '\\ud800': ['\\udfff']}"
+    )
+    response, body = post(client, {"script": script})
+    assert response.status_code == 200
+    assert body["result"] == {"name": "caf\ufffd", "\ufffd": ["\ufffd"]}
+    assert body["stdout"] == "ok \ufffd\ufffd"
+    assert body["stderr"] == "lone \ufffd\ufffd\ufffd"  # Its three bytes, each invalid UTF-8.
+    response, body = post(client, {"script": "def main():\n    raise ValueError('\\udfff')"})
+    assert body["error"]["message"] == "\ufffd"
+
+
+@pytest.mark.parametrize(
+    ("document", "where"),
+    [
+        ('{"script": "def main(**a):\\n    return 1", "args": {"a": ["\\udfff"]}}', 'args["a"][0]'),
+        ('{"script": "def main(**a):\\n    return 1", "args": {"\\ud800": 1}}', "a key of args"),
+        ('{"script": "x = \'\\udc00\'\\ndef main():\\n    return x"}', "script"),
+    ],
+    ids=["in args", "in a key", "in the script"],
+)
+def test_a_lone_surrogate_in_a_request_is_a_400_naming_where(client, document, where):
+    response, body = post(client, document)
+    assert response.status_code == 400
+    assert body["error"]["code"] == "invalid_request"
+    assert where in body["error"]["message"] and "lone surrogate" in body["error"]["message"]
+
+
+class _BrokenSandbox:
+    """A sandbox with a bug: what the last resort is for (a stand-in, as no real part fails
+    this way on purpose)."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.uids = [65000]
+        self.profile = "namespaces"
+        self.unhealthy = None
+        self.cgroups = None
+
+    def start(self):
+        return self
+
+    def run(self, *_):
+        raise KeyError("a bug")
+
+
+def test_anything_unexpected_is_a_json_500_logged_with_its_id(capsys):
+    service = Service(_BrokenSandbox(settings_with()), max_body_bytes=1 << 20, queue=0)
+    service.unavailable_reason = None
+    reply, execution_id = service.handle(_request(HELLO))
+    assert reply.status == 500 and reply.body["error"]["code"] == "internal_error"
+    assert execution_id in reply.body["error"]["message"]
+    strict_json(reply.payload)
+    logged = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    fault = next(entry for entry in logged if entry["message"].startswith("internal error"))
+    assert fault["execution_id"] == execution_id and "KeyError: 'a bug'" in fault["traceback"]

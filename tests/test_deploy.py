@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 DOCKERFILE = (REPO / "sandbox-image/Dockerfile").read_text()
 MAKEFILE = (REPO / "Makefile").read_text()
 CLOUDBUILD = yaml.safe_load((REPO / "cloudbuild.yaml").read_text())
-SCRIPTS = ["nsjail-patch/build.sh", "sandbox-image/build-rootfs.sh", "function/serve.sh"]
+SCRIPTS = ["nsjail-patch/build.sh", "sandbox-image/build-rootfs.sh", "function/server.py"]
 
 
 def unquote(value):
@@ -75,10 +75,10 @@ def test_dockerfile_stages_run_the_scripts_make_runs():
     assert list(stages) == ["nsjail", "rootfs", "final"]
     assert "RUN /src/nsjail-patch/build.sh /out" in stages["nsjail"]
     assert "RUN /src/sandbox-image/build-rootfs.sh /out/rootfs" in stages["rootfs"]
-    assert 'CMD ["/opt/pyexec/function/serve.sh"]' in stages["final"]
+    assert 'CMD ["/opt/pyexec/function/server.py"]' in stages["final"]
     assert "nsjail-patch/build.sh $(BUILD)/nsjail" in MAKEFILE
     assert "sandbox-image/build-rootfs.sh $(ROOTFS)" in MAKEFILE
-    assert "function/serve.sh" in MAKEFILE
+    assert "function/server.py" in MAKEFILE
     for script in SCRIPTS:
         assert os.access(REPO / script, os.X_OK), script
 

@@ -23,6 +23,8 @@ _PROJECT = next(
 #: Longest text a log field keeps (Cloud Logging splits or drops entries over 256 KB, and a
 #: client controls some fields: an event's source, a subscription's name).
 MAX_FIELD_CHARS = 1024
+#: Except a traceback of the service's own (never a client's text), which keeps its last part.
+MAX_TRACEBACK_CHARS = 16 * 1024
 
 
 def log(severity: str, message: str, **fields: Any) -> None:

@@ -11,21 +11,18 @@ from typing import Any
 from sandbox import Kind, Settings
 from sandbox.limits import MINIMUMS, Limits
 
+from api.errors import ApiError
 from api.request import MAX_ARGS_DEPTH
+from api.response import MAX_RESPONSE_BYTES
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
-
+#: Every error.code: the API's refusals and faults (api/errors.py), then the script's failures.
 ERROR_CODES = [
-    "invalid_request",
-    "method_not_allowed",
-    "payload_too_large",
-    "unsupported_media_type",
+    *(error.code for error in ApiError.__subclasses__()),
     *(kind.value for kind in Kind if kind is not Kind.OK),
-    "busy",
-    "sandbox_error",
-    "unavailable",
 ]
+FAILURE_STATUSES = sorted({str(error.status) for error in ApiError.__subclasses__()} | {"422"})
 
 
 def document(settings: Settings, max_body_bytes: int) -> dict[str, Any]:
@@ -47,8 +44,12 @@ def document(settings: Settings, max_body_bytes: int) -> dict[str, Any]:
             "version": VERSION,
             "description": (
                 "Runs an untrusted Python script's main() in NsJail and returns what it "
-                "returned, with what it printed. Every POST path executes; /execute is the "
-                f"documented one. Request bodies are at most {max_body_bytes} bytes."
+                "returned, with what it printed. Every POST path executes (but /robots.txt "
+                "and /favicon.ico, 404); /execute is the documented one. Request bodies are at "
+                f"most {max_body_bytes} bytes. Response bodies are UTF-8 JSON of at most "
+                f"{MAX_RESPONSE_BYTES} bytes: stdout and stderr are cut to fit, as `truncated` "
+                "says, and text that is not valid Unicode (invalid UTF-8 in stdout or stderr, "
+                "a lone surrogate in a result) is sent as U+FFFD."
             ),
         },
         "paths": {
@@ -65,10 +66,7 @@ def document(settings: Settings, max_body_bytes: int) -> dict[str, Any]:
                     },
                     "responses": {
                         "200": _response("Success", "main() returned; `result` is its value."),
-                        **{
-                            status: failure
-                            for status in ("400", "405", "413", "415", "422", "429", "500", "503")
-                        },
+                        **dict.fromkeys(FAILURE_STATUSES, failure),
                     },
                 }
             },
@@ -114,6 +112,8 @@ def document(settings: Settings, max_body_bytes: int) -> dict[str, Any]:
                 },
                 "Truncated": {
                     "type": "object",
+                    "description": "Whether stdout or stderr was cut: past max_output_bytes, "
+                    "or to fit the response's bound.",
                     "required": ["stdout", "stderr"],
                     "properties": {"stdout": {"type": "boolean"}, "stderr": {"type": "boolean"}},
                 },

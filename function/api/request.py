@@ -13,7 +13,13 @@ from typing import IO, Any
 
 from sandbox import LimitError, LimitPolicy, Limits
 
-from api.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from api.errors import (
+    InvalidHttp,
+    InvalidRequest,
+    PayloadTooLarge,
+    RequestTimeout,
+    UnsupportedMediaType,
+)
 
 FIELDS = ("script", "args", "limits")
 #: How deeply ``args`` may nest arrays and objects (as deep as a result may: jail/wrapper.py).
@@ -43,7 +49,11 @@ def check_content_type(headers: Mapping[str, str]) -> None:
 
 
 def read_body(stream: IO[bytes], content_length: int | None, max_bytes: int) -> bytes:
-    """Read at most ``max_bytes``; refuse a larger body by its Content-Length, unread."""
+    """Read at most ``max_bytes``; refuse a larger body by its Content-Length, unread.
+
+    The stream raises TimeoutError when the body takes too long to arrive (function/server.py
+    bounds it), and anything else when it is not well-formed (a bad chunk size).
+    """
     if content_length is not None and content_length > max_bytes:
         raise PayloadTooLarge(
             f"the body is {content_length} bytes; the limit is {max_bytes} bytes",
@@ -51,7 +61,12 @@ def read_body(stream: IO[bytes], content_length: int | None, max_bytes: int) -> 
         )
     body = bytearray()
     while len(body) <= max_bytes:
-        chunk = stream.read(min(_READ_CHUNK, max_bytes + 1 - len(body)))
+        try:
+            chunk = stream.read(min(_READ_CHUNK, max_bytes + 1 - len(body)))
+        except TimeoutError as exc:
+            raise RequestTimeout(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - the stream's own parsing of the client's bytes
+            raise InvalidHttp(f"the body could not be read: {exc}") from None
         if not chunk:
             return bytes(body)
         body += chunk
@@ -108,13 +123,22 @@ def decode_json(body: bytes, what: str = "the body") -> Any:
     except UnicodeDecodeError as exc:
         raise InvalidRequest(f"{what} is not valid UTF-8 (byte {exc.start})") from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+        document = json.loads(
+            text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants
+        )
     except json.JSONDecodeError as exc:
         raise InvalidRequest(
             f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
     except RecursionError:
         raise InvalidRequest(f"{what} is nested too deeply") from None
+    where = _lone_surrogate(document)
+    if where is not None:
+        raise InvalidRequest(
+            f"{what} holds a lone surrogate escape (\\ud800 to \\udfff without its pair) in "
+            f"{where}: JSON text must be valid Unicode (RFC 8259, section 8.2)"
+        )
+    return document
 
 
 def _nesting(value: Any) -> int:
@@ -129,6 +153,34 @@ def _nesting(value: Any) -> int:
             deepest = max(deepest, depth)
             pending += [(child, depth + 1) for child in children]
     return deepest
+
+
+def _lone_surrogate(document: Any) -> str | None:
+    """Where ``document`` holds a string or key with a lone surrogate, e.g. ``args["a"][2]``;
+    None if nowhere. Only a ``\\udXXX`` escape can put one there: the text itself is UTF-8."""
+    pending: list[tuple[Any, str]] = [(document, "")]
+    while pending:
+        item, path = pending.pop()
+        if isinstance(item, str) and not _unicode(item):
+            return path or "the value itself"
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if not _unicode(key):
+                    return f"a key of {path}" if path else "a key"
+                pending.append((value, f"{path}[{json.dumps(key)}]" if path else key))
+        elif isinstance(item, list):
+            pending += [(value, f"{path}[{i}]") for i, value in enumerate(item)]
+    return None
+
+
+def _unicode(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,11 +29,12 @@ from api import events, openapi
 from api.errors import (
     ApiError,
     Busy,
+    InternalError,
     MethodNotAllowed,
     SandboxFault,
     Unavailable,
 )
-from api.logs import log, trace_field
+from api.logs import MAX_TRACEBACK_CHARS, log, trace_field
 from api.request import (
     ExecutionRequest,
     check_content_type,
@@ -70,8 +72,8 @@ class Service:
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Service:
         settings = Settings.from_env(environ)
-        max_body = _positive_int(environ, "PYEXEC_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
-        queue = _positive_int(environ, "PYEXEC_QUEUE", settings.slots, minimum=0)
+        max_body = env_int(environ, "PYEXEC_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+        queue = env_int(environ, "PYEXEC_QUEUE", settings.slots, minimum=0)
         return cls(Sandbox(settings), max_body, queue)
 
     def start(self) -> None:
@@ -111,10 +113,34 @@ class Service:
     # Routing -------------------------------------------------------------------------------
 
     def handle(self, request: HttpRequest) -> tuple[Response, str]:
-        """Answer one HTTP request; returns the response and its execution id."""
+        """Answer one HTTP request; returns the response and its execution id. Never raises:
+        anything unexpected is logged with the execution id and answered with a 500."""
         execution_id = uuid.uuid4().hex
+        try:
+            return self._route(request, execution_id), execution_id
+        except Exception as exc:  # noqa: BLE001 - the last resort: a bug, answered in JSON
+            return self.fault(exc, execution_id, request.headers), execution_id
+
+    def refuse(self, error: ApiError, headers: Mapping[str, str]) -> tuple[Response, str]:
+        """Answer a request the front end refused before handle() (function/main.py,
+        function/server.py), and log it; returns the response and its execution id."""
+        execution_id = uuid.uuid4().hex
+        response = from_error(error, execution_id, body_unread=True)
+        self._log(response, execution_id, time.monotonic(), headers)
+        return response, execution_id
+
+    def fault(self, exc: BaseException, execution_id: str, headers: Mapping[str, str]) -> Response:
+        """The documented 500 for a bug of the service, logged with its traceback."""
+        log("ERROR", f"internal error: {type(exc).__name__}: {exc}", execution_id=execution_id,
+            traceback="".join(traceback.format_exception(exc))[-MAX_TRACEBACK_CHARS:])  # fmt: skip
+        error = InternalError(f"the service failed unexpectedly (execution id {execution_id})")
+        response = from_error(error, execution_id, body_unread=True)
+        self._log(response, execution_id, time.monotonic(), headers)
+        return response
+
+    def _route(self, request: HttpRequest, execution_id: str) -> Response:
         if request.method in ("GET", "HEAD") and request.path in DOCUMENTS:
-            return self._document(request.path), execution_id
+            return self._document(request.path)
         started = time.monotonic()
         event = None
         body_read = False
@@ -145,15 +171,15 @@ class Service:
                 response = Response(400, response.body, response.headers, not body_read)
             fields = event.log_fields() if event is not None else {}
             self._log(response, execution_id, started, request.headers, **fields)
-            return response, execution_id
+            return response
         if event is None:
-            return self.execute(execution, execution_id, started, request.headers), execution_id
+            return self.execute(execution, execution_id, started, request.headers)
         response = self.execute(
             execution, execution_id, started, request.headers, **event.log_fields()
         )
         if response.status in (200, 422):  # The script ran: that is an answer, not a fault.
             response = events.reply(response, event, execution_id)
-        return response, execution_id
+        return response
 
     # Execution -----------------------------------------------------------------------------
 
@@ -247,7 +273,8 @@ def outcome_of(response: Response) -> str:
     return error["code"] if isinstance(error, dict) else "ok"
 
 
-def _positive_int(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+def env_int(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    """An integer setting from the environment; ConfigError names a bad one."""
     raw = environ.get(name)
     if not raw:
         return default
