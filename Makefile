@@ -20,13 +20,15 @@ export PYEXEC_ROOTFS := $(abspath $(ROOTFS))
 export CHECKOV_BIN := $(abspath $(BUILD)/checkov/bin/checkov)
 export SCHEMATHESIS_BIN := $(abspath $(BUILD)/schemathesis/bin/schemathesis)
 
-.PHONY: help setup system-deps nsjail rootfs run test test-namespaces test-gvisor lint bench load clean
+.PHONY: help setup system-deps nsjail rootfs run test test-namespaces test-gvisor lint bench load \
+	slow-clients clean
 
 help:
 	@echo "make run    serve the API on http://localhost:8080 (function/server.py)"
 	@echo "make test   run every test: both isolation profiles, gVisor included"
 	@echo "make bench  print execution latencies of both profiles"
 	@echo "make load   1000 requests at concurrency 16, in both profiles"
+	@echo "make slow-clients  a dozen slow or non-reading clients beside normal traffic"
 
 # Test tools whose dependencies clash with the function's get a virtualenv each.
 TOOLS := checkov schemathesis
@@ -83,6 +85,10 @@ lint:
 load: setup
 	$(PYTHON) benchmarks/load.py
 	runsc --network=none do $(PYTHON) benchmarks/load.py
+
+# Twelve slow or non-reading clients beside normal traffic (not part of `make test`).
+slow-clients: setup
+	$(PYTHON) benchmarks/slow_clients.py
 
 bench: setup
 	$(PYTHON) benchmarks/sandbox_latency.py

@@ -358,31 +358,6 @@ def test_real_server_answers_20_requests_at_once(server):
     assert len({body["execution_id"] for _, _, body in answers}) == 20
 
 
-def test_sigterm_kills_running_jails_and_leaves_nothing(server):
-    base, process, log_path = server
-    jail_uids = server_uids(log_path)
-    with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(
-            http, "POST", f"{base}/execute",
-            {"script": "import time\ndef main():\n    time.sleep(30)", "limits": {"timeout_s": 40}},
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while not live_jail_processes(jail_uids) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert live_jail_processes(jail_uids), "the long request never started a jail"
-        started = time.monotonic()
-        process.send_signal(signal.SIGTERM)
-        try:
-            status, _, body = pending.result(timeout=20)
-            assert status == 503 and body["error"]["code"] == "unavailable"
-        except OSError:
-            pass  # The connection may also close as the worker exits; both are acceptable.
-    process.wait(timeout=30)
-    assert time.monotonic() - started < 10, "shutdown took longer than Cloud Run allows"
-    assert live_jail_processes(jail_uids) == []
-    assert nsjail_processes(jail_uids) == []
-
-
 # Responses every strict client can take: bounded, UTF-8, no lone surrogate ----------------
 
 
@@ -492,3 +467,31 @@ def test_anything_unexpected_is_a_json_500_logged_with_its_id(capsys):
     logged = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     fault = next(entry for entry in logged if entry["message"].startswith("internal error"))
     assert fault["execution_id"] == execution_id and "KeyError: 'a bug'" in fault["traceback"]
+
+
+# Last, as it stops the module's server ------------------------------------------------------
+
+
+def test_sigterm_kills_running_jails_and_leaves_nothing(server):
+    base, process, log_path = server
+    jail_uids = server_uids(log_path)
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(
+            http, "POST", f"{base}/execute",
+            {"script": "import time\ndef main():\n    time.sleep(30)", "limits": {"timeout_s": 40}},
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while not live_jail_processes(jail_uids) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert live_jail_processes(jail_uids), "the long request never started a jail"
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        try:
+            status, _, body = pending.result(timeout=20)
+            assert status == 503 and body["error"]["code"] == "unavailable"
+        except OSError:
+            pass  # The connection may also close as the worker exits; both are acceptable.
+    process.wait(timeout=30)
+    assert time.monotonic() - started < 10, "shutdown took longer than Cloud Run allows"
+    assert live_jail_processes(jail_uids) == []
+    assert nsjail_processes(jail_uids) == []
