@@ -4,6 +4,7 @@ keeps serving. Then a bounded schemathesis run against the served /openapi.json.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import os
@@ -98,6 +99,17 @@ CASES = [
     ("structured CloudEvent, specversion a list", "POST", CE_JSON,
      body({"specversion": [], "id": "1", "source": "s", "type": "dev.pyexec.execution.requested"}),
      400, "invalid_request"),
+    ("args with a lone surrogate", "POST", JSON,
+     b'{"script": "def main(**a):\\n    return 1", "args": {"a": "\\udfff"}}', 400,
+     "invalid_request"),
+    ("script with a lone surrogate", "POST", JSON, b'{"script": "x = \'\\ud800\'"}', 400,
+     "invalid_request"),
+    ("Pub/Sub data with a lone surrogate", "POST", JSON,
+     body({"message": {"data": base64.b64encode(b'{"script": "\\udc80"}').decode(),
+                       "messageId": "1"}, "subscription": "s"}), 400, "invalid_request"),
+    ("structured CloudEvent with a lone surrogate", "POST", CE_JSON,
+     b'{"specversion": "1.0", "id": "1", "source": "\\udfff", "type": "t"}', 400,
+     "invalid_request"),
     ("GET", "GET", {}, None, 405, "method_not_allowed"),
     ("PUT", "PUT", JSON, body({"script": OK_SCRIPT}), 405, "method_not_allowed"),
     ("DELETE", "DELETE", {}, None, 405, "method_not_allowed"),
