@@ -82,13 +82,16 @@ class Deadlines:
         self._watcher_pid: int | None = None
 
     def arm(self, sock: socket.socket, seconds: float, phase: Phase) -> None:
-        """Start ``phase`` of ``sock`` now; it replaces the phase before."""
+        """Start ``phase`` of ``sock`` now; it replaces the phase before, unless that one ran
+        out (the connection is shut already, and stays late until it is disarmed)."""
         with self._changed:
             if self._watcher_pid != os.getpid():  # First use in this (forked) worker.
                 self._watcher_pid = os.getpid()
                 threading.Thread(target=self._watch, name="client-deadlines", daemon=True).start()
-            self._armed[sock] = _Deadline(time.monotonic() + seconds, phase)
-            self._changed.notify()
+            current = self._armed.get(sock)
+            if current is None or not current.fired:
+                self._armed[sock] = _Deadline(time.monotonic() + seconds, phase)
+                self._changed.notify()
 
     def disarm(self, sock: socket.socket) -> Phase | None:
         """End the current phase; returns it if its deadline had passed."""
@@ -153,12 +156,20 @@ class _TimedBody:
         self._timeout_s = timeout_s
 
     def read(self, size: int = -1) -> bytes:
-        data = self._body.read(size)
+        try:
+            data = self._body.read(size)
+        except Exception:  # A chunked body cut short by the shutdown, for one.
+            if DEADLINES.fired(self._sock):
+                raise self._late() from None
+            raise
         if DEADLINES.fired(self._sock):
-            raise TimeoutError(f"the request's body did not arrive within {self._timeout_s} s")
+            raise self._late()
         if not data:
             DEADLINES.disarm(self._sock)
         return data
+
+    def _late(self) -> TimeoutError:
+        return TimeoutError(f"{Phase.BODY.value} did not arrive in {self._timeout_s} s")
 
     def __getattr__(self, name: str) -> Any:  # readline, __iter__, ...: not used by pyexec
         return getattr(self._body, name)

@@ -143,10 +143,18 @@ def test_a_head_that_trickles_in_gets_408(server):
     assert "line and headers" in document["error"]["message"]
 
 
-def test_a_body_that_trickles_in_gets_408(server):
+@pytest.mark.parametrize(
+    ("framing", "body"),
+    [
+        (b"Content-Length: 1000\r\n", b'{"script": "' + b"#" * 990),
+        (b"Transfer-Encoding: chunked\r\n", b"1\r\n{\r\n" * 200),
+    ],
+    ids=["by Content-Length", "chunked"],
+)
+def test_a_body_that_trickles_in_gets_408(server, framing, body):
     with connect(server) as sock:
-        sock.sendall(HEAD + b"Content-Length: 1000\r\n\r\n")
-        trickle(sock, b'{"script": "' + b"#" * 990, every_s=0.1)
+        sock.sendall(HEAD + framing + b"\r\n")
+        trickle(sock, body, every_s=0.05)
         status, _, document = answer(read_all(sock))
     assert (status, document["error"]["code"]) == (408, "request_timeout")
     assert "body" in document["error"]["message"]
