@@ -31,6 +31,7 @@ from api.errors import (
     Busy,
     InternalError,
     MethodNotAllowed,
+    RequestTimeout,
     SandboxFault,
     Unavailable,
 )
@@ -166,7 +167,8 @@ class Service:
             execution = parse_document(document, self.sandbox.settings.limits)
         except ApiError as exc:
             response = from_error(exc, execution_id, body_unread=not body_read)
-            if event is not None or events.is_cloudevent(request.headers):
+            is_event = event is not None or events.is_cloudevent(request.headers)
+            if is_event and not isinstance(exc, RequestTimeout):  # A late body may come in time.
                 # An event that can never succeed: 400, so that brokers do not redeliver it.
                 response = Response(400, response.body, response.headers, not body_read)
             fields = event.log_fields() if event is not None else {}
