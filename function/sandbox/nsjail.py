@@ -46,9 +46,10 @@ _STOP_GRACE_S = 2.0
 _WATCH_EVERY_S = 0.05
 #: After a read of fewer bytes than _BATCH_BYTES, a pipe of the jail's is left alone for
 #: _BATCH_PAUSE_S, so that a jail writing a byte at a time costs the server a wake-up per
-#: batch, not one per byte. Once NsJail has exited, every pipe is read at once.
+#: batch, not one per byte. Once NsJail has exited, every pipe is read at once: the pause
+#: never delays an answer.
 _BATCH_BYTES = 4096
-_BATCH_PAUSE_S = 0.01
+_BATCH_PAUSE_S = _WATCH_EVERY_S
 
 
 @dataclass
