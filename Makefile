@@ -15,13 +15,18 @@ ROOTFS := $(BUILD)/rootfs
 APT_PACKAGES := protobuf-compiler libprotobuf-dev libnl-route-3-dev bison flex pkg-config \
 	g++ make git runsc python3 python3-venv python3-pip
 
+# The image, and the base it builds from (made here with debootstrap when podman has none).
+IMAGE_PACKAGES := podman runc debootstrap
+export PYEXEC_IMAGE := localhost/pyexec:dev
+BASE_IMAGE := docker.io/library/debian:bookworm-slim
+
 export PYEXEC_NSJAIL := $(abspath $(NSJAIL))
 export PYEXEC_ROOTFS := $(abspath $(ROOTFS))
 export CHECKOV_BIN := $(abspath $(BUILD)/checkov/bin/checkov)
 export SCHEMATHESIS_BIN := $(abspath $(BUILD)/schemathesis/bin/schemathesis)
 
 .PHONY: help setup system-deps nsjail rootfs run test test-namespaces test-gvisor lint bench load \
-	slow-clients clean
+	slow-clients lock image image-deps clean
 
 help:
 	@echo "make run    serve the API on http://localhost:8080 (function/server.py)"
@@ -29,6 +34,7 @@ help:
 	@echo "make bench  print execution latencies of both profiles"
 	@echo "make load   1000 requests at concurrency 16, in both profiles"
 	@echo "make slow-clients  a dozen slow or non-reading clients beside normal traffic"
+	@echo "make image  build the deployable image with podman (part of make test)"
 
 # Test tools whose dependencies clash with the function's get a virtualenv each.
 TOOLS := checkov schemathesis
@@ -36,13 +42,25 @@ TOOL_VENVS := $(foreach tool,$(TOOLS),$(BUILD)/$(tool)/.installed)
 
 setup: system-deps nsjail rootfs $(VENV)/.installed $(TOOL_VENVS)
 
-system-deps:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "apt-get install:" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+system-deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+image-deps:
+	$(call apt_install,$(IMAGE_PACKAGES))
+
+# The deployable image, built here as Cloud Build builds it (sandbox-image/Dockerfile).
+image: image-deps
+	sandbox-image/make-base.sh $(BASE_IMAGE)
+	sandbox-image/build-image.sh $(PYEXEC_IMAGE) $(BASE_IMAGE)
 
 nsjail: system-deps
 	nsjail-patch/build.sh $(BUILD)/nsjail
@@ -50,10 +68,16 @@ nsjail: system-deps
 rootfs: system-deps
 	sandbox-image/build-rootfs.sh $(ROOTFS)
 
-$(VENV)/.installed: function/requirements.txt requirements-dev.txt
-	python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet -r function/requirements.txt -r requirements-dev.txt
+$(VENV)/.installed: function/requirements.txt function/install.sh requirements-dev.txt
+	function/install.sh $(VENV)
+	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# The function's lock file, from its direct dependencies (the image installs the same lock).
+lock: $(BUILD)/piptools/.installed
+	$(BUILD)/piptools/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links \
+		--output-file function/requirements.txt function/requirements.in
 
 $(BUILD)/%/.installed: requirements-%.txt
 	python3 -m venv $(BUILD)/$*
@@ -63,7 +87,7 @@ $(BUILD)/%/.installed: requirements-%.txt
 run: system-deps nsjail rootfs $(VENV)/.installed
 	PATH="$(abspath $(VENV))/bin:$$PATH" function/server.py
 
-test: setup
+test: setup image
 	$(MAKE) lint test-namespaces test-gvisor
 
 # Everything on this host's kernel (the namespaces profile, unit tests, build checks).

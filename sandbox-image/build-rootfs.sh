@@ -41,7 +41,9 @@ stage=$work/stage
 new=$work/rootfs
 
 echo "rootfs: downloading ${packages[*]} and their dependencies (apt)"
-if ! apt-cache show "$python-minimal" >/dev/null 2>&1; then
+# Whether apt can download, not whether it knows the package: an installed package is known
+# with no package lists (a container image's apt, whose lists were deleted).
+if ! apt-get download --print-uris "$python-minimal" 2>/dev/null | grep -q "^'"; then
   apt-get update -qq
 fi
 closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \

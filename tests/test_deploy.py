@@ -25,7 +25,14 @@ REPO = Path(__file__).resolve().parent.parent
 DOCKERFILE = (REPO / "sandbox-image/Dockerfile").read_text()
 MAKEFILE = (REPO / "Makefile").read_text()
 CLOUDBUILD = yaml.safe_load((REPO / "cloudbuild.yaml").read_text())
-SCRIPTS = ["nsjail-patch/build.sh", "sandbox-image/build-rootfs.sh", "function/server.py"]
+SCRIPTS = [
+    "nsjail-patch/build.sh",
+    "sandbox-image/build-rootfs.sh",
+    "function/server.py",
+    "function/install.sh",
+    "sandbox-image/make-base.sh",
+    "sandbox-image/build-image.sh",
+]
 
 
 def unquote(value):
@@ -79,6 +86,9 @@ def test_dockerfile_stages_run_the_scripts_make_runs():
     assert "nsjail-patch/build.sh $(BUILD)/nsjail" in MAKEFILE
     assert "sandbox-image/build-rootfs.sh $(ROOTFS)" in MAKEFILE
     assert "function/server.py" in MAKEFILE
+    assert "RUN /opt/pyexec/function/install.sh /opt/pyexec/venv" in stages["final"]
+    assert "function/install.sh $(VENV)" in MAKEFILE
+    assert DOCKERFILE.count("FROM ${DEBIAN_IMAGE}") == 3  # One base for every stage.
     for script in SCRIPTS:
         assert os.access(REPO / script, os.X_OK), script
 
@@ -87,7 +97,7 @@ def test_dockerfile_has_no_logic_of_its_own():
     """RUN lines only install packages or call a repository script."""
     for line in re.findall(r"^RUN (.+?)(?<!\\)$", DOCKERFILE, flags=re.M | re.S):
         command = " ".join(line.split())
-        assert command.startswith(("apt-get update", "/src/", "pip install")), command
+        assert command.startswith(("apt-get update", "/src/", "/opt/pyexec/function/")), command
 
 
 def test_image_build_dependencies_are_the_ones_make_installs():
@@ -108,6 +118,17 @@ def test_image_paths_are_the_sandbox_defaults():
 
 
 # Cloud Build --------------------------------------------------------------------------------
+
+
+def test_make_image_builds_the_stages_cloud_build_builds_from_the_same_base():
+    script = (REPO / "sandbox-image/build-image.sh").read_text()
+    stages = re.search(r"for stage in (.+); do", script).group(1).split()
+    assert stages == list(dockerfile_stages())
+    assert '--build-arg=DEBIAN_IMAGE="$base"' in script
+    builds = [step["args"] for step in CLOUDBUILD["steps"] if step["args"][0] == "build"]
+    assert len(builds) == 3
+    for args in builds:
+        assert "--build-arg=DEBIAN_IMAGE=$_DEBIAN_IMAGE" in args
 
 
 def cloudbuild_text() -> str:
