@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import serve
+from helpers import COLD_STARTS, serve
 from sandbox import Limits, Outcome, Sandbox, Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -71,3 +71,9 @@ def loopback_listener():
     yield server.getsockname()[1], connections
     thread.join()
     server.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for mode, seconds in COLD_STARTS.items():
+        shown = f"{seconds:.2f} s" if seconds is not None else "no answer"
+        terminalreporter.write_line(f"image cold start, {mode}: {shown} (podman run to an answer)")

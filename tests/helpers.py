@@ -32,6 +32,9 @@ def http(method: str, url: str, body: dict | bytes | None = None, headers=None):
 
 
 REPO = Path(__file__).resolve().parent.parent
+#: Seconds from `podman run` to the first answer, per run mode (test_image.py; conftest.py
+#: prints them at the end of the run).
+COLD_STARTS: dict[str, float | None] = {}
 
 
 @contextlib.contextmanager

@@ -22,18 +22,31 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import strict_json
+import yaml
+from helpers import COLD_STARTS, REPO, strict_json
 
 IMAGE = os.environ.get("PYEXEC_IMAGE", "localhost/pyexec:dev")
 CLOUD_RUN_ENV = {"PORT": "8080", "K_SERVICE": "pyexec", "K_REVISION": "pyexec-00001-abc",
                  "K_CONFIGURATION": "pyexec"}  # fmt: skip
 NO_LIMITS_OF_PODMAN = ["--ulimit=nofile=20000:20000", "--ulimit=nproc=4096:4096"]
+
+
+def knative_security_options() -> list[str]:
+    """knative/service.yaml's securityContext, as podman options."""
+    manifest = yaml.safe_load((REPO / "knative/service.yaml").read_text())
+    context = manifest["spec"]["template"]["spec"]["containers"][0]["securityContext"]
+    options = [f"--cap-add={cap}" for cap in context["capabilities"]["add"]]
+    if context["seccompProfile"]["type"] == "Unconfined":
+        options.append("--security-opt=seccomp=unconfined")
+    return options
+
+
 MODES = {
     # (podman's global options, `run` options, the profile /healthz must report or None)
     "cloud-run-gen1": (["--runtime=/usr/bin/runsc", "--runtime-flag=network=none"],
                        ["--ulimit=host"], "gvisor"),
-    "knative": (["--runtime=runc"], ["--cap-add=SYS_ADMIN", "--security-opt=seccomp=unconfined",
-                                     *NO_LIMITS_OF_PODMAN], "namespaces"),
+    "knative": (["--runtime=runc"], [*knative_security_options(), *NO_LIMITS_OF_PODMAN],
+                "namespaces"),
     "unprivileged": (["--runtime=runc"], NO_LIMITS_OF_PODMAN, None),
 }  # fmt: skip
 #: Runs inside the container: each request of a JSON list on stdin, over the loopback.
@@ -75,7 +88,7 @@ class Container:
                 self.cold_start_s = time.monotonic() - started
                 break
             time.sleep(0.1)
-        print(f"\n{mode}: cold start (podman run to the first answer) {self.cold_start_s:.2f} s")
+        COLD_STARTS[mode] = self.cold_start_s
 
     def requests(self, requests: list) -> list:
         exec_ = ["exec", "--interactive", self.id, "python3", "-c", CLIENT]
