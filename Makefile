@@ -43,7 +43,8 @@ TOOL_VENVS := $(foreach tool,$(TOOLS),$(BUILD)/$(tool)/.installed)
 setup: system-deps nsjail rootfs $(VENV)/.installed $(TOOL_VENVS)
 
 define apt_install
-	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(1); do dpkg-query -W -f '$${Status}\n' $$p 2>/dev/null \
+		| grep -qx 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "apt-get install:" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
