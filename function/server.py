@@ -211,7 +211,18 @@ class Worker(ThreadWorker):
             return False
         return keep_alive
 
+    def _keepalive_after(self, conn: Any, keep_alive: Any) -> bool:
+        """gunicorn drains an unread body before reusing the connection; a malformed one
+        (a bad chunk after a complete answer) closes it, rather than reaching handle_error
+        and sending a second answer the client never asked for."""
+        try:
+            return bool(super()._keepalive_after(conn, keep_alive))
+        except Exception:  # noqa: BLE001 - whatever the drain raises, the connection is done
+            return False
+
     def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: Exception) -> None:
+        if DEADLINES.fired(client):  # Late already: handle() answers 408, and only that.
+            return
         error = _refusal(exc)
         if error is not None:
             self._refuse(client, error)

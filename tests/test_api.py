@@ -18,6 +18,7 @@ from pathlib import Path
 
 import functions_framework
 import pytest
+from api import response as response_module
 from api.response import MAX_RESPONSE_BYTES
 from api.service import HttpRequest, Service
 from helpers import (
@@ -28,7 +29,7 @@ from helpers import (
     settings_with,
     strict_json,
 )
-from sandbox import Sandbox
+from sandbox import Kind, Outcome, Sandbox
 
 REPO = Path(__file__).resolve().parent.parent
 HELLO = 'def main():\n    print("Hello from IDE")\n    return {"status": "ok"}'
@@ -467,6 +468,16 @@ def test_anything_unexpected_is_a_json_500_logged_with_its_id(capsys):
     logged = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     fault = next(entry for entry in logged if entry["message"].startswith("internal error"))
     assert fault["execution_id"] == execution_id and "KeyError: 'a bug'" in fault["traceback"]
+
+
+def test_a_cut_response_is_never_a_byte_over_the_bound(monkeypatch):
+    """One stream fits whole ("truncated": false), the other is cut to fill the rest exactly."""
+    monkeypatch.setattr(response_module, "MAX_RESPONSE_BYTES", 1000)
+    for sizes in [(10, 5000), (5000, 10), (5000, 5000), (400, 800)]:
+        outcome = Outcome(Kind.OK, result=1, stdout="o" * sizes[0], stderr="e" * sizes[1])
+        reply = response_module.from_outcome(outcome, "id")
+        assert len(reply.payload) <= 1000, sizes
+        assert len(reply.payload) >= 990, sizes  # And the room is used.
 
 
 # Last, as it stops the module's server ------------------------------------------------------

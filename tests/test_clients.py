@@ -114,6 +114,16 @@ def test_what_the_http_server_refuses_is_answered_in_json(server, data, status, 
     assert document["error"]["message"]
 
 
+def test_a_bad_chunk_left_unread_closes_the_connection_after_the_one_answer(server):
+    """/healthz never reads a body: gunicorn's drain then finds the bad chunk, after the 200
+    went out. The connection closes; no second, unasked-for answer follows."""
+    with connect(server) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     b"zz\r\n")  # fmt: skip
+        raw = read_all(sock)
+    assert raw.startswith(b"HTTP/1.1 200 ") and raw.count(b"HTTP/1.1 ") == 1, raw
+
+
 def test_an_8_mib_request_line_is_refused_after_its_first_8190_bytes(server):
     """gunicorn parses a request line in quadratic time; functions-framework's CLI lifts the
     limit, function/server.py keeps it."""

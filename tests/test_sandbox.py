@@ -504,3 +504,16 @@ def test_a_jail_writing_a_byte_at_a_time_costs_the_server_little_cpu(run):
         cost[name] = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     assert outcome.stdout.startswith("xxx") and outcome.stderr.startswith("yyy")
     assert cost["chatty"] - cost["quiet"] < 0.5, cost
+
+
+def test_output_written_while_its_pipe_is_paused_is_kept_when_the_jail_is_stopped(run, monkeypatch):
+    """A pipe that delivered little is read again only after a pause; a jail stopped at a
+    limit during the pause keeps what it wrote (here the pause is made longer than the run)."""
+    monkeypatch.setattr(nsjail, "_BATCH_PAUSE_S", 60)
+    outcome = run(
+        "import time\ndef main():\n    print('first', flush=True)\n    time.sleep(0.2)\n"
+        "    print('last', flush=True)\n    time.sleep(30)",
+        timeout_s=3,
+    )
+    assert outcome.kind is Kind.TIMEOUT
+    assert outcome.stdout == "first\nlast\n"

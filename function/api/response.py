@@ -54,8 +54,9 @@ def from_outcome(outcome: Outcome, execution_id: str) -> Response:
     response = _render(outcome, execution_id)
     if len(response.payload) <= MAX_RESPONSE_BYTES:
         return response
-    bare = _render(replace(outcome, stdout="", stderr="", stdout_truncated=True,
-                           stderr_truncated=True), execution_id)  # fmt: skip
+    # The flags at their longest ("false"), so that the room left is never overstated.
+    bare = _render(replace(outcome, stdout="", stderr="", stdout_truncated=False,
+                           stderr_truncated=False), execution_id)  # fmt: skip
     room = MAX_RESPONSE_BYTES - len(bare.payload)
     if room < 0:  # The result alone is too large (a max_output_bytes near the bound).
         size = len(encode(outcome.result))

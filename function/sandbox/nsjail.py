@@ -306,11 +306,11 @@ def _pump(
                 return  # NsJail is gone; whatever still holds the pipes gets killed.
             if now >= deadline:
                 run.timed_out = True
-                return
+                return _read_what_is_there(streams, open_reads)
             if now >= next_watch:
                 run.stopped_at = watch(proc.pid)
                 if run.stopped_at:
-                    return
+                    return _read_what_is_there(streams, open_reads)
                 next_watch = now + _WATCH_EVERY_S
             for fd, resume in list(paused.items()):
                 if now >= resume or drain_until is not None:
@@ -340,6 +340,17 @@ def _pump(
                 open_reads.discard(key.fd)
                 if key.fd == log_r:  # NsJail closed its log: it has exited.
                     drain_until = time.monotonic() + _DRAIN_S
+
+
+def _read_what_is_there(streams: dict[int, Stream], open_reads: set[int]) -> None:
+    """One last read of each pipe, without waiting: a jail stopped at a limit keeps the
+    output it wrote last (a paused pipe holds up to _BATCH_PAUSE_S of it)."""
+    for fd in open_reads:
+        os.set_blocking(fd, False)
+        try:
+            streams[fd].feed(os.read(fd, _READ_CHUNK))
+        except BlockingIOError:
+            pass
 
 
 def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:
