@@ -122,10 +122,12 @@ class Service:
         except Exception as exc:  # noqa: BLE001 - the last resort: a bug, answered in JSON
             return self.fault(exc, execution_id, request.headers), execution_id
 
-    def refuse(self, error: ApiError, headers: Mapping[str, str]) -> tuple[Response, str]:
+    def refuse(
+        self, error: ApiError, headers: Mapping[str, str], execution_id: str | None = None
+    ) -> tuple[Response, str]:
         """Answer a request the front end refused before handle() (function/main.py,
         function/server.py), and log it; returns the response and its execution id."""
-        execution_id = uuid.uuid4().hex
+        execution_id = execution_id or uuid.uuid4().hex
         response = from_error(error, execution_id, body_unread=True)
         self._log(response, execution_id, time.monotonic(), headers)
         return response, execution_id
@@ -135,9 +137,7 @@ class Service:
         log("ERROR", f"internal error: {type(exc).__name__}: {exc}", execution_id=execution_id,
             traceback="".join(traceback.format_exception(exc))[-MAX_TRACEBACK_CHARS:])  # fmt: skip
         error = InternalError(f"the service failed unexpectedly (execution id {execution_id})")
-        response = from_error(error, execution_id, body_unread=True)
-        self._log(response, execution_id, time.monotonic(), headers)
-        return response
+        return self.refuse(error, headers, execution_id)[0]
 
     def _route(self, request: HttpRequest, execution_id: str) -> Response:
         if request.method in ("GET", "HEAD") and request.path in DOCUMENTS:
