@@ -306,12 +306,12 @@ def _pump(
                 return  # NsJail is gone; whatever still holds the pipes gets killed.
             if now >= deadline:
                 run.timed_out = True
-                return _read_what_is_there(streams, open_reads)
-            if now >= next_watch:
+            elif now >= next_watch:
                 run.stopped_at = watch(proc.pid)
-                if run.stopped_at:
-                    return _read_what_is_there(streams, open_reads)
                 next_watch = now + _WATCH_EVERY_S
+            if run.timed_out or run.stopped_at:
+                _read_what_is_there(streams, open_reads)
+                return
             for fd, resume in list(paused.items()):
                 if now >= resume or drain_until is not None:
                     del paused[fd]
