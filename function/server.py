@@ -195,9 +195,14 @@ class _TimedResponse:
 
 
 class Worker(ThreadWorker):
-    """gunicorn's threaded worker, with the head's deadline and JSON refusals."""
+    """gunicorn's threaded worker, with the head's deadline and JSON refusals, which starts
+    its warm jails before it serves (the master process, which serves nothing, has none)."""
 
     wsgi: ClientDeadlines
+
+    def init_process(self) -> None:
+        service(os.environ).sandbox.warm()
+        super().init_process()
 
     def handle(self, conn: Any) -> Any:
         timeout_s = self.wsgi.timeout_s

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -15,7 +16,7 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
-from sandbox import Settings
+from sandbox import Sandbox, Settings
 
 
 def http(method: str, url: str, body: dict | bytes | None = None, headers=None):
@@ -89,8 +90,36 @@ def strict_json(data: bytes):
 
 
 def settings_with(**changes) -> Settings:
-    """The settings the environment gives, with some fields changed."""
-    return replace(Settings.from_env(), **changes)
+    """The settings the environment gives, with some fields changed, and no warm jails unless
+    asked for: a test's own Sandbox would otherwise keep jails waiting until the session ends
+    (warm jails are tested through the session's sandbox, main.py's and real servers)."""
+    return replace(Settings.from_env(), **{"warm_jails": False, **changes})
+
+
+def leftovers(jail_uids) -> list[str]:
+    """Live processes of the given jail uids, besides the warm jails that wait for a request
+    in any sandbox of this process (once each pool has filled its places again)."""
+    waiting = set()
+    for box in [o for o in gc.get_objects() if isinstance(o, Sandbox)]:
+        waiting.update(box.waiting_uids(settle_s=60))
+    return live_jail_processes(set(jail_uids) - waiting)
+
+
+def leftover_folders(rootfs: Path) -> list[Path]:
+    """Private folders in the rootfs's /tmp (gvisor profile) of no warm jail that waits."""
+    waiting = set()
+    for box in [o for o in gc.get_objects() if isinstance(o, Sandbox)]:
+        waiting.update(box.waiting_uids(settle_s=60))
+    return [path for path in (rootfs / "tmp").iterdir() if path.stat().st_uid not in waiting]
+
+
+def no_jails_within(jail_uids, seconds: float = 10) -> list[str]:
+    """Live processes of the given uids, once none is left or ``seconds`` have passed (a
+    server's warm jails end once it is gone: their stdin closes)."""
+    deadline = time.monotonic() + seconds
+    while (left := live_jail_processes(jail_uids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
 
 
 def live_processes() -> list[tuple[int, int, str]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from attacks import ATTACKS, attack
-from helpers import http, live_jail_processes, nsjail_processes, serve, server_uids
+from helpers import http, leftovers, no_jails_within, nsjail_processes, serve, server_uids
 from sandbox import Sandbox, SandboxUnavailable, Settings, uids
 from sandbox.profiles import prepare_cgroups
 from sandbox.runner import unsearchable_folder
@@ -102,7 +102,8 @@ def test_a_cpu_limit_is_a_cpu_timeout_every_time_while_both_cores_are_busy(sandb
     assert verdicts == [("timeout", "cpu")] * len(runs), [
         (a.name, o.kind.value, o.error) for a, o in zip(runs, outcomes, strict=True)
     ]
-    assert live_jail_processes(background.uids + sandbox.uids) == []
+    background.shutdown()
+    assert leftovers(background.uids + sandbox.uids) == []
 
 
 # Neighbours: workers and servers -----------------------------------------------------------
@@ -185,8 +186,9 @@ def test_two_servers_side_by_side_cannot_reach_each_other(tmp_path):
                 )
             )
         assert [(s, body.get("result")) for s, _, body in hellos] == [(200, "hello")] * 8
-        assert live_jail_processes(uids_a + uids_b) == []
-        assert nsjail_processes(uids_a + uids_b) == []
+    # Their warm jails end with them (their stdin closes); nothing else of either is left.
+    assert no_jails_within(uids_a + uids_b) == []
+    assert nsjail_processes(uids_a + uids_b) == []
 
 
 def test_sandboxes_take_only_free_uids_of_their_range(tmp_path):

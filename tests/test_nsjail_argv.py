@@ -16,6 +16,7 @@ def argv(
     uid: int = 65003,
     cgroups: Cgroups | None = None,
     cgroup: ExecutionCgroup | None = None,
+    preload: tuple[str, ...] = (),
     **limits,
 ) -> list[str]:
     return build_argv(
@@ -28,6 +29,8 @@ def argv(
         cgroup=cgroup,
         result_fd=7,
         log_fd=8,
+        preload=preload,
+        program=["-c", "pass"],
     )
 
 
@@ -47,7 +50,14 @@ def test_static_config_and_per_request_limits(profile):
     assert value_of(args, "--rlimit_as") == "300"
     assert value_of(args, "--rlimit_nproc") == "7"
     assert value_of(args, "--pass_fd") == "7" and value_of(args, "--log_fd") == "8"
-    assert args[-5:-1] == ["/usr/bin/python3", "-I", "-c", args[-2]] and args[-1] == "7"
+    # the wrapper's code comes on stdin (nsjail.wrapper_program); then its result fd and the
+    # jail's preload set
+    assert args[args.index("--") + 1 :] == ["/usr/bin/python3", "-I", "-c", "pass", "7", ""]
+
+
+def test_a_warm_jail_names_its_preload_set():
+    args = argv(Profile.NAMESPACES, preload=("numpy", "pandas"))
+    assert args[-2:] == ["7", "numpy,pandas"]
 
 
 def test_namespaces_maps_the_jail_user_to_the_slots_own_uid():
@@ -69,14 +79,17 @@ def test_cgroup_limits_only_where_cgroups_are_usable():
     limits = Limits(memory_mib=256, tmp_size_mib=16)
     assert limits.jail_memory_bytes == 272 * 1024 * 1024  # tmpfs pages are the jail's too
     v1 = ExecutionCgroup(1, Path("/sys/fs/cgroup/memory/NSJAIL/pyexec-65003"),
-                         "NSJAIL/pyexec-65003", limits.jail_memory_bytes + 1024 * 1024)  # fmt: skip
+                         "NSJAIL/pyexec-65003", limits.jail_memory_bytes + 1024 * 1024,
+                         Path("/sys/fs/cgroup/pids/NSJAIL/pyexec-65003"))  # fmt: skip
     args = argv(Profile.NAMESPACES, cgroups=Cgroups(version=1), cgroup=v1, memory_mib=256)
     # NsJail's own cgroup sits below the execution's, with a little more room, so that the
     # execution's limit is the one the jail hits (execution_cgroup.py).
     assert value_of(args, "--cgroup_mem_max") == str(273 * 1024 * 1024)
     assert value_of(args, "--cgroup_mem_parent") == "NSJAIL/pyexec-65003"
+    assert value_of(args, "--cgroup_pids_parent") == "NSJAIL/pyexec-65003"
     assert "--use_cgroupv2" not in args
-    v2 = ExecutionCgroup(2, Path("/sys/fs/cgroup/pyexec-65003"), "/sys/fs/cgroup/pyexec-65003", 1)
+    v2_path = Path("/sys/fs/cgroup/pyexec-65003")
+    v2 = ExecutionCgroup(2, v2_path, str(v2_path), 1, v2_path)
     args = argv(Profile.NAMESPACES, cgroups=Cgroups(version=2), cgroup=v2)
     assert "--use_cgroupv2" in args
     assert value_of(args, "--cgroupv2_mount") == "/sys/fs/cgroup/pyexec-65003"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sandbox as sandbox_package
-from helpers import live_jail_processes
+from helpers import leftovers
 from sandbox import Kind, Profile, nsjail
 from sandbox.profiles import running_on_gvisor
 
@@ -382,7 +382,7 @@ def test_nothing_is_left_running_after_an_execution(run, sandbox):
         )
     )
     assert outcome.kind is Kind.OK
-    assert live_jail_processes(sandbox.uids) == []
+    assert leftovers(sandbox.uids) == []
 
 
 def test_clearing_the_parent_death_signal_is_refused(run):
@@ -406,7 +406,7 @@ def test_a_jail_that_outlives_its_deadline_is_killed_whole(run, sandbox):
         timeout_s=0.5,
     )
     assert outcome.kind is Kind.TIMEOUT
-    assert live_jail_processes(sandbox.uids) == []
+    assert leftovers(sandbox.uids) == []
 
 
 def test_a_leftover_process_that_kills_its_own_uid_does_not_survive(run, sandbox):
@@ -432,7 +432,7 @@ def test_a_leftover_process_that_kills_its_own_uid_does_not_survive(run, sandbox
         )
     )
     assert outcome.kind in (Kind.OK, Kind.KILLED)  # the loop may kill main() itself first
-    assert live_jail_processes(sandbox.uids) == []
+    assert leftovers(sandbox.uids) == []
     assert run("def main():\n    return 'clean'").result == "clean"
 
 

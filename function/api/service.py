@@ -64,6 +64,7 @@ class HttpRequest:
 class Service:
     def __init__(self, sandbox: Sandbox, max_body_bytes: int, queue: int) -> None:
         self.sandbox = sandbox
+        sandbox.report = log
         self.max_body_bytes = max_body_bytes
         self.capacity = sandbox.settings.slots + queue
         self._admission = threading.BoundedSemaphore(self.capacity)
@@ -94,6 +95,9 @@ class Service:
             profile=profile.value,
             cgroups=self.sandbox.cgroups is not None,
             slots=self.sandbox.settings.slots,
+            warm_jails=[p.name for p in self.sandbox.preload_sets]
+            if self.sandbox.settings.warm_jails
+            else None,
             uids=self.sandbox.uids,
             queue=self.capacity - self.sandbox.settings.slots,
             self_test_ms=round((time.monotonic() - started) * 1000, 1),
@@ -255,7 +259,8 @@ class Service:
         else:
             severity = "WARNING"
         if outcome is not None:
-            fields.update(peak_memory_kib=outcome.peak_memory_kib, profile=outcome.profile)
+            fields.update(peak_memory_kib=outcome.peak_memory_kib, profile=outcome.profile,
+                          jail="warm" if outcome.warm else "cold")  # fmt: skip
         log(
             severity,
             f"execution {code}",

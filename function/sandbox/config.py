@@ -10,7 +10,13 @@ PYEXEC_SLOTS               number of CPUs                 executions at once in 
 PYEXEC_CGROUPS             auto                           ``auto``: use cgroups where they work;
                                                           ``off``: rlimits only
 PYEXEC_JAIL_UIDS           65000-65533                    uids the jails may run as, leased per
-                                                          slot host-wide (sandbox.uids)
+                                                          jail place host-wide (sandbox.uids)
+PYEXEC_WARM_JAILS          on                             ``on``: each slot keeps a jail of each
+                                                          preload set ready (sandbox.pool);
+                                                          ``off``: every jail starts on request
+PYEXEC_PRELOAD             numpy,pandas                   preload sets besides the bare one,
+                                                          ``;`` between sets, ``,`` between
+                                                          modules; empty: the bare set only
 PYEXEC_<LIMIT>             see sandbox.limits.Limits      default of each per-request limit
 PYEXEC_MAX_<LIMIT>         see sandbox.limits.MAXIMUMS    maximum of each per-request limit
 ========================== ============================== ========================================
@@ -19,6 +25,7 @@ PYEXEC_MAX_<LIMIT>         see sandbox.limits.MAXIMUMS    maximum of each per-re
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +39,8 @@ from sandbox.profiles import Profile
 MAX_SLOTS = 256
 #: Jail uids below this would be system accounts.
 _MIN_JAIL_UID = 1000
+DEFAULT_PRELOAD = "numpy,pandas"
+_MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,9 @@ class Settings:
     use_cgroups: bool = True
     jail_uids: range = uids.DEFAULT_RANGE
     limits: LimitPolicy = field(default_factory=LimitPolicy)
+    warm_jails: bool = True
+    preload_sets: tuple[tuple[str, ...], ...] = (("numpy", "pandas"),)
+    """The modules of each kind of warm jail besides the bare one."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +69,9 @@ class Settings:
         cgroups = env.get("PYEXEC_CGROUPS", "auto") or "auto"
         if cgroups not in ("auto", "off"):
             raise ConfigError(f"PYEXEC_CGROUPS={cgroups!r} is not one of: auto, off")
+        warm = env.get("PYEXEC_WARM_JAILS", "on") or "on"
+        if warm not in ("on", "off"):
+            raise ConfigError(f"PYEXEC_WARM_JAILS={warm!r} is not one of: on, off")
         return cls(
             profile=None if profile_name == "auto" else Profile(profile_name),
             nsjail=Path(env.get("PYEXEC_NSJAIL") or cls.nsjail).absolute(),
@@ -65,6 +80,8 @@ class Settings:
             use_cgroups=cgroups == "auto",
             jail_uids=_jail_uids(env.get("PYEXEC_JAIL_UIDS")),
             limits=LimitPolicy.from_env(env),
+            warm_jails=warm == "on",
+            preload_sets=_preload_sets(env.get("PYEXEC_PRELOAD", DEFAULT_PRELOAD)),
         )
 
 
@@ -94,3 +111,15 @@ def _jail_uids(raw: str | None) -> range:
             "no system account's"
         )
     return span
+
+
+def _preload_sets(raw: str) -> tuple[tuple[str, ...], ...]:
+    sets = []
+    for part in raw.split(";"):
+        modules = tuple(name.strip() for name in part.split(",") if name.strip())
+        bad = [name for name in modules if not _MODULE_NAME.fullmatch(name)]
+        if bad:
+            raise ConfigError(f"PYEXEC_PRELOAD={raw!r}: {bad[0]!r} is not a module name")
+        if modules and modules not in sets:
+            sets.append(modules)
+    return tuple(sets)

@@ -1,18 +1,22 @@
-"""One execution's memory cgroup, made by the runner around NsJail's own (namespaces profile,
-where the host has cgroups).
+"""One jail's memory and pids cgroup, made by the runner around NsJail's own (namespaces
+profile, where the host has cgroups).
 
 NsJail makes a cgroup for each jail and removes it, counters and all, as the jail ends. So the
-runner makes the jail's parent cgroup itself, one per execution, named after the slot's
-leased uid, and puts the memory limit there; NsJail's cgroup below it gets a slightly higher
-limit, so the parent's is the one the jail hits. The kernel then counts the jail's peak memory
-and its OOM kills in a cgroup that outlives the jail, and the runner reads them once NsJail is
-gone: the memory verdict and the reported peak are the kernel's, for this jail alone, and do
-not depend on the server's own memory (NsJail's rusage inherits the server's high-water mark).
+runner makes the jail's parent cgroup itself, one per jail, named after the jail's leased
+uid, and puts the memory limit there; NsJail's cgroup below it gets a slightly higher limit,
+so the parent's is the one the jail hits. A warm jail's limits are its request's from the
+hand-over on: :meth:`ExecutionCgroup.narrow` lowers the parent's, from outside the jail.
+
+The kernel then counts the jail's peak memory and its OOM kills in a cgroup that outlives the
+jail, and the runner reads them once NsJail is gone: the memory verdict and the reported peak
+are the kernel's, for this jail alone, and do not depend on the server's own memory (NsJail's
+rusage inherits the server's high-water mark).
 
 ============== ================================== =========================================
 cgroup version  parent                              read after the jail ends
 ============== ================================== =========================================
 1               memory/NSJAIL/pyexec-<uid>         memory.max_usage_in_bytes, memory.failcnt
+                pids/NSJAIL/pyexec-<uid>
 2               <root>/pyexec-<uid>                memory.peak (Linux 5.19+), memory.events
 ============== ================================== =========================================
 """
@@ -40,38 +44,58 @@ class ExecutionCgroup:
     version: int
     path: Path
     nsjail_parent: str
-    """What NsJail takes as its parent: --cgroup_mem_parent (v1) or --cgroupv2_mount (v2)."""
+    """What NsJail takes as its parent: --cgroup_mem_parent and --cgroup_pids_parent (v1), or
+    --cgroupv2_mount (v2)."""
     nsjail_memory_bytes: int
     """The limit of NsJail's own cgroup, above the parent's."""
+    pids_path: Path
+    """Where the pids limit is: the same cgroup in v2, the pids hierarchy's in v1."""
 
     @classmethod
-    def create(cls, cgroups: Cgroups, uid: int, memory_bytes: int) -> ExecutionCgroup:
-        """Make the cgroup of the execution that runs as ``uid``, limited to ``memory_bytes``;
-        raise SandboxFailure if it cannot be made."""
+    def create(
+        cls, cgroups: Cgroups, uid: int, memory_bytes: int, max_processes: int
+    ) -> ExecutionCgroup:
+        """Make the cgroup of the jail that runs as ``uid``, limited to ``memory_bytes`` and
+        ``max_processes``; raise SandboxFailure if it cannot be made."""
         name = f"pyexec-{uid}"
         if cgroups.version == 1:
             path = CGROUP_ROOT / "memory" / CGROUP_PARENT / name
+            pids_path = CGROUP_ROOT / "pids" / CGROUP_PARENT / name
             nsjail_parent = f"{CGROUP_PARENT}/{name}"
         else:
-            path = CGROUP_ROOT / name
+            path = pids_path = CGROUP_ROOT / name
             nsjail_parent = str(path)
-        cgroup = cls(cgroups.version, path, nsjail_parent, memory_bytes + _HEADROOM)
+        cgroup = cls(cgroups.version, path, nsjail_parent, memory_bytes + _HEADROOM, pids_path)
         cgroup.remove()  # Left by a server that died: the uid's lease is ours now.
         try:
             path.mkdir()
             if cgroups.version == 1:
-                (path / "memory.limit_in_bytes").write_text(str(memory_bytes))
+                pids_path.mkdir()
             else:
                 controllers = (path / "cgroup.controllers").read_text().split()
                 wanted = [c for c in ("memory", "pids", "cpu") if c in controllers]
                 (path / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
-                (path / "memory.max").write_text(str(memory_bytes))
                 with contextlib.suppress(FileNotFoundError):  # No swap accounting: no swap.
                     (path / "memory.swap.max").write_text("0")
+            cgroup._write_limits(memory_bytes, max_processes)
         except OSError as exc:
             cgroup.remove()
             raise SandboxFailure(f"could not set up the jail's cgroup {path}: {exc}") from exc
         return cgroup
+
+    def narrow(self, memory_bytes: int, max_processes: int) -> None:
+        """Lower the limits to a request's, at its hand-over to a warm jail. Raise
+        SandboxFailure if the kernel refuses (v1 refuses a memory limit below what the jail
+        already uses): the jail must not take the request then."""
+        try:
+            self._write_limits(memory_bytes, max_processes)
+        except OSError as exc:
+            raise SandboxFailure(f"could not narrow the jail's cgroup {self.path}: {exc}") from exc
+
+    def _write_limits(self, memory_bytes: int, max_processes: int) -> None:
+        memory = "memory.limit_in_bytes" if self.version == 1 else "memory.max"
+        (self.path / memory).write_text(str(memory_bytes))
+        (self.pids_path / "pids.max").write_text(str(max_processes))
 
     def limit_hit(self) -> bool:
         """Whether the jail ran into its memory limit: v2 counts the OOM kills of the whole
@@ -95,23 +119,28 @@ class ExecutionCgroup:
             return None
 
     def remove(self) -> None:
-        """Remove the cgroup, and NsJail's below it if NsJail could not (it was killed): its
-        processes are killed first, since a cgroup with processes cannot be removed. Raise
-        SandboxFailure if it is still there after a while."""
-        deadline = time.monotonic() + _REMOVE_WITHIN_S
-        while True:
-            try:
-                for child in [p for p in self.path.iterdir() if p.is_dir()]:
-                    for pid in (child / "cgroup.procs").read_text().split():
-                        with contextlib.suppress(ProcessLookupError):
-                            os.kill(int(pid), signal.SIGKILL)
-                    child.rmdir()
-                self.path.rmdir()
+        """Remove the cgroup (both, in v1), and NsJail's below it if NsJail could not (it was
+        killed): its processes are killed first, since a cgroup with processes cannot be
+        removed. Raise SandboxFailure if it is still there after a while."""
+        for path in dict.fromkeys([self.path, self.pids_path]):
+            _remove(path)
+
+
+def _remove(path: Path) -> None:
+    deadline = time.monotonic() + _REMOVE_WITHIN_S
+    while True:
+        try:
+            for child in [p for p in path.iterdir() if p.is_dir()]:
+                for pid in (child / "cgroup.procs").read_text().split():
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(int(pid), signal.SIGKILL)
+                child.rmdir()
+            path.rmdir()
+            return
+        except FileNotFoundError:
+            if not path.exists():
                 return
-            except FileNotFoundError:
-                if not self.path.exists():
-                    return
-            except OSError as exc:
-                if time.monotonic() >= deadline:
-                    raise SandboxFailure(f"could not remove the jail's cgroup: {exc}") from exc
-            time.sleep(0.01)
+        except OSError as exc:
+            if time.monotonic() >= deadline:
+                raise SandboxFailure(f"could not remove the jail's cgroup: {exc}") from exc
+        time.sleep(0.01)

@@ -1,36 +1,52 @@
-"""One NsJail process: its argv, and the plumbing that feeds it and collects what it produced.
+"""One NsJail process: its argv, and the plumbing that starts it, hands it its request and
+collects what it produced.
 
 The static parts of a jail are in jail/<profile>.cfg and jail/policy.kafel. Everything that
 varies per request or per deployment goes in as argv, built in :func:`build_argv` alone.
 
-Pipes, as the jail sees them: stdin carries the request (then EOF); stdout and stderr are the
-script's own, each captured up to a cap; a dedicated pipe carries the wrapper's result frame;
-NsJail's log goes to another pipe, which also tells when NsJail has exited.
+A jail's life, in three calls: :func:`start` runs NsJail; :func:`wait_ready` waits for the
+wrapper to say it is ready (``R`` on the result channel), reading whatever NsJail and the
+start-up wrote, which no script will own; :func:`hand_over` gives it its one request and
+collects the run, from that moment on. A warm jail waits between the second and third call;
+a cold one does not.
+
+Pipes, as the jail sees them: stdin carries the wrapper's code, then the request (then EOF);
+stdout and stderr are the script's own, each captured up to a cap; a dedicated pipe carries
+the wrapper's ``R``, its ``S`` (request taken, limits narrowed, script started) and its result
+frame; NsJail's log goes to another pipe, which also tells when NsJail has exited.
 """
 
 from __future__ import annotations
 
 import functools
+import marshal
 import math
 import os
 import re
+import select
 import selectors
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sandbox.errors import SandboxFailure
 from sandbox.execution_cgroup import ExecutionCgroup
 from sandbox.limits import Limits
 from sandbox.profiles import JAIL_DIR, Cgroups, Profile
 
-WRAPPER_SOURCE = (JAIL_DIR / "wrapper.py").read_text()
+WRAPPER = JAIL_DIR / "wrapper.py"
 POLICY = JAIL_DIR / "policy.kafel"
 PYTHON = "/usr/bin/python3"
+#: What the jail's Python runs where the wrapper's code object comes on stdin.
+_STUB = "import marshal,sys;exec(marshal.load(sys.stdin.buffer))"
+#: The wrapper's markers on the result channel (jail/wrapper.py).
+READY, STARTED = b"R", b"S"
 
 #: The jail's uid/gid as the script sees it, where there is a user namespace.
 INSIDE_ID = 65534
@@ -38,6 +54,8 @@ INSIDE_ID = 65534
 MIB = 1024 * 1024
 _LOG_CAP = 64 * 1024
 _READ_CHUNK = 64 * 1024
+#: What is kept of the start-up's own stderr, for a sandbox failure's message.
+_SETUP_STDERR_CAP = 16 * 1024
 #: After NsJail exits, how long to keep reading output still buffered in the pipes.
 _DRAIN_S = 0.2
 #: After SIGTERM, how long NsJail gets to kill and reap its jail before it is SIGKILLed.
@@ -83,8 +101,20 @@ class JailRun:
     stopped_at: str | None = None
     """The other limit the runner stopped the jail at, as its watch named it."""
     duration_s: float = 0.0
+    """From the hand-over until NsJail was reaped."""
     cpu_s: float = 0.0
-    """CPU time of NsJail and the jail processes it reaped (rusage)."""
+    """CPU time of NsJail and the jail processes it reaped (rusage), less what the jail had
+    used before its hand-over."""
+
+    @property
+    def script_started(self) -> bool:
+        """Whether the wrapper took the request and narrowed its limits (its ``S``)."""
+        return self.result.data[:1] == STARTED
+
+    @property
+    def frame(self) -> bytes:
+        """What the wrapper wrote after its ``S``: the result frame."""
+        return bytes(self.result.data[1:])
 
     @functools.cached_property
     def log_text(self) -> str:
@@ -124,13 +154,17 @@ def build_argv(
     result_fd: int,
     log_fd: int,
     private_tmp: str | None = None,
+    preload: tuple[str, ...] = (),
+    program: list[str] | None = None,
 ) -> list[str]:
-    """The whole NsJail command line for one execution.
+    """The whole NsJail command line for one jail.
 
     ``uid``: the slot's leased uid (sandbox.uids), the jail's uid and gid outside the jail.
     ``cgroups``, ``cgroup``: what the host offers, and the execution's own memory cgroup
     (namespaces profile; both or neither).
     ``private_tmp`` (gvisor profile): the jail's own writable folder, its cwd, HOME and TMPDIR.
+    ``preload``: the modules the wrapper imports before it says it is ready.
+    ``program``: how the jail's Python gets the wrapper (:func:`wrapper_program`).
     """
     argv = [
         str(nsjail),
@@ -139,7 +173,8 @@ def build_argv(
         "--seccomp_policy", str(POLICY),
         "--log_fd", str(log_fd),
         "--pass_fd", str(result_fd),
-        # A backstop only: the runner enforces the exact wall time itself.
+        # A backstop only, counted from the jail's start: the runner enforces the exact wall
+        # time itself, from the hand-over.
         "--time_limit", str(math.ceil(limits.timeout_s) + 1),
         "--rlimit_as", str(limits.memory_mib),
         # A backstop a second past the limit: the runner stops the jail at the limit itself
@@ -164,14 +199,41 @@ def build_argv(
             if cgroups.version == 2:
                 argv += ["--use_cgroupv2", "--cgroupv2_mount", cgroup.nsjail_parent]
             else:
-                argv += ["--cgroup_mem_parent", cgroup.nsjail_parent]
+                argv += ["--cgroup_mem_parent", cgroup.nsjail_parent,
+                         "--cgroup_pids_parent", cgroup.nsjail_parent]  # fmt: skip
     else:
         argv += ["--user", str(uid), "--group", str(uid)]
         if private_tmp is not None:
             argv += ["--cwd", private_tmp, "--env", f"HOME={private_tmp}",
                      "--env", f"TMPDIR={private_tmp}"]  # fmt: skip
-    argv += ["--", PYTHON, "-I", "-c", WRAPPER_SOURCE, str(result_fd)]
+    program = program if program is not None else wrapper_program(rootfs)[0]
+    argv += ["--", PYTHON, "-I", *program, str(result_fd), ",".join(preload)]
     return argv
+
+
+@functools.cache
+def wrapper_program(rootfs: Path) -> tuple[list[str], bytes]:
+    """How the jail's Python runs the wrapper: its arguments, and what to write first to its
+    stdin.
+
+    The wrapper is compiled here once, and its code object goes to each jail on stdin, so no
+    jail compiles it again. A code object is only good for the Python version that made it:
+    where the rootfs's Python is another version than the server's (its precompiled standard
+    library says), each jail gets the source instead, and compiles it.
+    """
+    source = WRAPPER.read_text()
+    tag = sys.implementation.cache_tag
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    if (rootfs / "usr/lib" / version / "__pycache__" / f"os.{tag}.pyc").is_file():
+        code = compile(source, "<pyexec-wrapper>", "exec", dont_inherit=True)
+        return ["-c", _STUB], marshal.dumps(code)
+    return ["-c", source], b""
+
+
+def encode_request(request: dict[str, Any]) -> bytes:
+    """A request as the wrapper reads it: plain values, in marshal's version-4 format, which
+    every Python 3 since 3.4 reads alike (no code objects: those differ between versions)."""
+    return marshal.dumps(request, 4)
 
 
 class JailRegistry:
@@ -216,32 +278,60 @@ class JailRegistry:
                 _signal(proc, signal.SIGKILL)
 
 
-def run_jail(
-    argv_for: Callable[..., list[str]],
-    request: bytes,
-    limits: Limits,
-    registry: JailRegistry,
-    watch: Callable[[int], str | None],
-) -> JailRun:
-    """Start NsJail, hand it the request, collect its output; stop it at the wall-time or
-    CPU time limit, whichever comes first.
+@dataclass
+class Jail:
+    """One NsJail process and the pipes to it, from its start until it is reaped."""
+
+    proc: subprocess.Popen[bytes]
+    result_r: int
+    log_r: int
+    registry: JailRegistry
+    stdin_pending: memoryview
+    """What is still to be written to the jail's stdin ahead of its request."""
+    started_at: float = field(default_factory=time.monotonic)
+    ready_at: float | None = None
+    log: Stream = field(default_factory=lambda: Stream(_LOG_CAP))
+    setup_stderr: Stream = field(default_factory=lambda: Stream(_SETUP_STDERR_CAP))
+    reaped: bool = False
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        """Whether the jail still waits for its request: NsJail has not exited, and the
+        wrapper has not closed its result channel (it dies with its process)."""
+        try:
+            if os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
+                return False
+        except ChildProcessError:
+            return False
+        readable, _, _ = select.select([self.result_r], [], [], 0)
+        return not readable  # Nothing comes on it before the request but its end.
+
+    def problems(self) -> str:
+        """Why a jail did not become ready: NsJail's complaints and the start-up's stderr."""
+        log = self.log.data.decode("utf-8", "replace")
+        lines = [ln for ln in log.splitlines() if ln[:3] in ("[W]", "[E]", "[F]")]
+        stderr = self.setup_stderr.data.decode("utf-8", "replace").strip()
+        return "\n".join([*lines[-10:], *stderr.splitlines()[-10:]]) or "no log"
+
+    def discard(self) -> None:
+        """Stop and reap a jail that will run nothing (it died, or the sandbox closes)."""
+        if not self.reaped:
+            _close_jail(self, JailRun(Stream(0), Stream(0), Stream(0), self.log))
+
+
+def start(argv_for: Callable[..., list[str]], registry: JailRegistry, stdin_first: bytes) -> Jail:
+    """Start NsJail; ``stdin_first`` is written to the jail's stdin ahead of any request (the
+    wrapper's code, :func:`wrapper_program`). Raises SandboxFailure if NsJail cannot be
+    started, or the sandbox is shutting down.
 
     ``argv_for(result_fd=..., log_fd=...)`` gives the command line once the pipes exist:
-    build_argv with everything else bound. ``watch(nsjail_pid)`` is called every
-    _WATCH_EVERY_S while the jail runs, and names a limit the jail is past, if any: the jail
-    is then stopped, and ``stopped_at`` says why.
-    Raises SandboxFailure if NsJail cannot be started at all.
+    build_argv with everything else bound.
     """
     result_r, result_w = os.pipe()
     log_r, log_w = os.pipe()
-    run = JailRun(
-        stdout=Stream(limits.max_output_bytes),
-        stderr=Stream(limits.max_output_bytes),
-        # The wrapper enforces max_output_bytes on the result itself; the slack is for the frame.
-        result=Stream(limits.max_output_bytes + 64 * 1024),
-        log=Stream(_LOG_CAP),
-    )
-    start = time.monotonic()
     try:
         proc = subprocess.Popen(
             argv_for(result_fd=result_w, log_fd=log_w),
@@ -260,28 +350,108 @@ def run_jail(
     finally:
         os.close(result_w)
         os.close(log_w)
+    assert proc.stdin is not None
+    os.set_blocking(proc.stdin.fileno(), False)
+    jail = Jail(proc, result_r, log_r, registry, memoryview(stdin_first))
+    if not registry.add(proc):
+        jail.discard()
+        raise SandboxFailure("the sandbox is shutting down")
+    return jail
+
+
+def wait_ready(jail: Jail, timeout_s: float) -> bool:
+    """Wait until the wrapper says it is ready; False if the jail ended first, or did not get
+    there within ``timeout_s`` (the jail is then discarded: see :meth:`Jail.problems`)."""
+    proc = jail.proc
+    assert proc.stdin and proc.stdout and proc.stderr
+    stdin = proc.stdin.fileno()
+    pending = jail.stdin_pending
+    sinks = {proc.stdout.fileno(): Stream(0), proc.stderr.fileno(): jail.setup_stderr,
+             jail.log_r: jail.log}  # fmt: skip
+    deadline = time.monotonic() + timeout_s
+    with selectors.DefaultSelector() as selector:
+        if pending:
+            selector.register(stdin, selectors.EVENT_WRITE)
+        for fd in (jail.result_r, *sinks):
+            selector.register(fd, selectors.EVENT_READ)
+        while (now := time.monotonic()) < deadline:
+            for key, _ in selector.select(timeout=deadline - now):
+                if key.fd == stdin:
+                    pending = _write_some(stdin, pending)
+                    if not pending:
+                        selector.unregister(stdin)
+                    continue
+                if key.fd == jail.result_r:
+                    marker = os.read(jail.result_r, 1)
+                    if marker == READY and not pending:
+                        jail.ready_at, jail.stdin_pending = time.monotonic(), pending
+                        return True
+                    jail.discard()  # Its end, or something no wrapper writes.
+                    return False
+                chunk = os.read(key.fd, _READ_CHUNK)
+                if not chunk:  # NsJail or the wrapper is gone: the result channel tells.
+                    selector.unregister(key.fd)
+                    continue
+                sinks[key.fd].feed(chunk)
+    jail.discard()
+    return False
+
+
+def hand_over(
+    jail: Jail,
+    request: bytes,
+    limits: Limits,
+    watch: Callable[[int], str | None],
+    cpu_before_s: float = 0.0,
+) -> JailRun:
+    """Give a ready jail its request, collect its output; stop it at the wall-time limit
+    (counted from now) or when ``watch`` names a limit.
+
+    ``watch(nsjail_pid)`` is called every _WATCH_EVERY_S while the jail runs, and names a
+    limit the jail is past, if any: the jail is then stopped, and ``stopped_at`` says why.
+    ``cpu_before_s``: what the jail used before the hand-over, taken off its rusage.
+    """
+    run = JailRun(
+        stdout=Stream(limits.max_output_bytes),
+        stderr=Stream(limits.max_output_bytes),
+        # The wrapper enforces max_output_bytes on the result itself; the slack is for the
+        # frame and the S before it.
+        result=Stream(limits.max_output_bytes + 64 * 1024),
+        log=jail.log,
+    )
+    start_s = time.monotonic()
     try:
-        if registry.add(proc):
-            deadline = start + limits.timeout_s
-            _pump(proc, request, run, result_r, log_r, deadline, watch)
+        _pump(jail, request, run, start_s + limits.timeout_s, watch)
     finally:
-        os.close(result_r)
-        os.close(log_r)
-        registry.discard(proc)
-        _stop_and_reap(proc, run)
-        run.duration_s = time.monotonic() - start
+        _close_jail(jail, run)
+        run.duration_s = time.monotonic() - start_s
+        run.cpu_s = max(0.0, run.cpu_s - cpu_before_s)
     return run
 
 
+def _close_jail(jail: Jail, run: JailRun) -> None:
+    os.close(jail.result_r)
+    os.close(jail.log_r)
+    jail.registry.discard(jail.proc)
+    _stop_and_reap(jail.proc, run)
+    jail.reaped = True
+
+
+def _write_some(fd: int, pending: memoryview) -> memoryview:
+    try:
+        return pending[os.write(fd, pending) :]
+    except BrokenPipeError:  # The jail is gone; what it left says why.
+        return pending[:0]
+
+
 def _pump(
-    proc: subprocess.Popen[bytes],
+    jail: Jail,
     request: bytes,
     run: JailRun,
-    result_r: int,
-    log_r: int,
     deadline: float,
     watch: Callable[[int], str | None],
 ) -> None:
+    proc, result_r, log_r = jail.proc, jail.result_r, jail.log_r
     assert proc.stdin and proc.stdout and proc.stderr
     stdin = proc.stdin.fileno()
     streams = {
@@ -290,12 +460,11 @@ def _pump(
         result_r: run.result,
         log_r: run.log,
     }
-    pending = memoryview(request)
+    pending = memoryview(bytes(jail.stdin_pending) + request)
     drain_until: float | None = None
     next_watch = time.monotonic() + _WATCH_EVERY_S
     paused: dict[int, float] = {}  # fd -> when to read it again
     with selectors.DefaultSelector() as selector:
-        os.set_blocking(stdin, False)
         selector.register(stdin, selectors.EVENT_WRITE)
         for fd in streams:
             selector.register(fd, selectors.EVENT_READ)
@@ -321,10 +490,7 @@ def _pump(
                 wake = min(wake, drain_until)
             for key, _ in selector.select(timeout=wake - now):
                 if key.fd == stdin:
-                    try:
-                        pending = pending[os.write(stdin, pending) :]
-                    except BrokenPipeError:  # NsJail failed before reading it; see its log.
-                        pending = pending[:0]
+                    pending = _write_some(stdin, pending)
                     if not pending:
                         selector.unregister(stdin)
                         proc.stdin.close()

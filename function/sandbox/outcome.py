@@ -57,6 +57,8 @@ class Outcome:
     files it was the first to read (not shared pages already cached); None where the jail has
     no cgroup (gvisor profile, or a host without cgroups)."""
     profile: str = ""
+    warm: bool = False
+    """Whether the script ran in a warm jail (one started before its request)."""
 
     @property
     def ok(self) -> bool:

@@ -5,6 +5,16 @@
     outcome = sandbox.run(script, {"x": 1}, sandbox.settings.limits.resolve({"timeout_s": 2}))
 
 There is no unsandboxed fallback: if no profile passes its self-test, ``run`` refuses.
+
+Every jail runs one script and ends. Where warm jails are on (the default), each slot keeps a
+jail of each preload set ready (sandbox.pool), started under the server's maximum limits; a
+request takes one, and the wrapper narrows every limit to the request's own before the
+script's first line. A request that finds none ready, or asks for a /tmp size no warm jail
+has, gets a jail started for it (cold), under its own limits from the start.
+
+Every jail, running or waiting, runs as a uid of its own: a waiting jail must be out of reach
+of the script that runs beside it (the gvisor profile has no pid namespace, and its sweep
+kills every process of a uid).
 """
 
 from __future__ import annotations
@@ -15,10 +25,12 @@ import math
 import os
 import queue
 import stat
+import sys
 import threading
+import time
 import weakref
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +40,7 @@ from sandbox.errors import SandboxFailure, SandboxUnavailable
 from sandbox.execution_cgroup import ExecutionCgroup
 from sandbox.limits import Limits
 from sandbox.outcome import Kind, Outcome
+from sandbox.pool import BARE, JailPool, PreloadSet, preload_for
 from sandbox.private_folder import PrivateFolder
 from sandbox.profiles import Cgroups, Profile, auto_profile, prepare_cgroups
 
@@ -59,6 +72,15 @@ def main():
 #: What the self-test must return (besides a uid that is not root's).
 SELF_TEST_EXPECTED = {"network": "closed", "root": "read-only", "x32": "closed"}
 
+#: How long a jail may take to become ready (NsJail's set-up, the interpreter, the preload).
+READY_WITHIN_S = 30.0
+#: How long a request waits for a warm jail already being started before it starts its own.
+WAIT_FOR_WARM_S = READY_WITHIN_S
+#: A warm jail older than this is replaced rather than used: NsJail's own time limit, a
+#: backstop should the server die, counts from the jail's start and allows this much more
+#: than the longest request.
+WARM_LIFETIME_S = 600
+
 _SIGNAL_MEANINGS = {
     "SIGSYS": "a forbidden system call",
     "SIGSEGV": "a segmentation fault",
@@ -74,15 +96,31 @@ class Sandbox:
         self.settings = settings if settings is not None else Settings.from_env()
         self.profile: Profile | None = None
         self.cgroups: Cgroups | None = None
-        self._slots: queue.SimpleQueue[int] = queue.SimpleQueue()
-        for slot in range(self.settings.slots):
-            self._slots.put(slot)
+        self._slots = threading.BoundedSemaphore(self.settings.slots)
         self._lease: uids.UidLease | None = None
         self._lease_problem = "the sandbox has not been started"
+        self._free_uids: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._start_lock = threading.Lock()
         self._jails = nsjail.JailRegistry()
         self._retired: set[int] = set()
         self._closing = threading.Event()
+        self._pool: JailPool[_Jail] | None = None
+        self._pool_pid: int | None = None
+        #: Where the sandbox tells of what happens in the background (warm jails failing to
+        #: start): ``report(severity, message, **fields)``. The service logs it.
+        self.report: Callable[..., None] = _report_to_stderr
+
+    @property
+    def preload_sets(self) -> tuple[PreloadSet, ...]:
+        """The kinds of warm jail: the bare one, then each configured preload set."""
+        return (BARE, *(PreloadSet(m) for m in self.settings.preload_sets if m))
+
+    @property
+    def uids_needed(self) -> int:
+        """One uid per jail that can exist at once: a running one per slot, and (warm jails
+        on) a waiting one per slot and preload set."""
+        kinds = len(self.preload_sets) if self.settings.warm_jails else 0
+        return self.settings.slots * (1 + kinds)
 
     # Start-up ------------------------------------------------------------------------------
 
@@ -93,7 +131,7 @@ class Sandbox:
                 return self.profile
             self._check_files()
             if self._lease is None:
-                self._lease = uids.lease(self.settings.slots, self.settings.jail_uids)
+                self._take_lease()
                 _renew_lease_in_forked_children(self)
             profile = self.settings.profile or auto_profile()
             cgroups = None
@@ -122,14 +160,22 @@ class Sandbox:
                 f"no Python in the jail's root filesystem: {rootfs} (PYEXEC_ROOTFS)"
             )
 
+    def _take_lease(self) -> None:
+        self._lease = uids.lease(self.uids_needed, self.settings.jail_uids)
+        self._free_uids = queue.SimpleQueue()
+        for uid in self._lease.uids:
+            self._free_uids.put(uid)
+
     def renew_lease(self) -> None:
-        """In a forked child: take uids of its own (run at fork; see sandbox.uids)."""
+        """In a forked child: take uids of its own (run at fork; see sandbox.uids). The
+        parent's warm jails are not the child's: it starts its own (see warm())."""
         if self._lease is None or self._lease.pid == os.getpid():
             return
         self._lease.release()
         self._lease = None
+        self._pool, self._pool_pid = None, None
         try:
-            self._lease = uids.lease(self.settings.slots, self.settings.jail_uids)
+            self._take_lease()
         except SandboxUnavailable as exc:
             self._lease_problem = str(exc)
 
@@ -156,12 +202,20 @@ class Sandbox:
         )
 
     def _self_test(self, profile: Profile, cgroups: Cgroups | None) -> str | None:
+        """Run the self-test as requests run: in a jail started under the warm jails' limits
+        (where they are on), narrowed to the defaults at the hand-over."""
+        defaults = self.settings.limits.defaults
+        self.profile, self.cgroups = profile, cgroups  # What _make_jail and _use work with.
         try:
-            outcome = self._run_in_slot(
-                0, profile, cgroups, SELF_TEST_SCRIPT, {}, self.settings.limits.defaults
-            )
-        except SandboxFailure as exc:
+            if self.settings.warm_jails:
+                jail = self._make_jail(BARE, self._warm_limits)
+            else:
+                jail = self._cold_jail(defaults)
+            outcome = self._use(jail, SELF_TEST_SCRIPT, {}, defaults, warm=False)
+        except (SandboxFailure, _NotTaken) as exc:
             return str(exc)
+        finally:
+            self.profile = None
         if not outcome.ok:
             return f"{outcome.kind.value}: {outcome.error.get('message')} {outcome.stderr[-500:]}"
         result = outcome.result
@@ -172,34 +226,60 @@ class Sandbox:
 
     # Execution -----------------------------------------------------------------------------
 
+    def warm(self, wait_s: float | None = None) -> bool:
+        """Start this process's warm jails, if they are on and not started yet (the first
+        run() does it too; a forked worker starts its own). With ``wait_s``, wait until every
+        place holds a ready jail; False if that took longer."""
+        if not self.settings.warm_jails or self.profile is None or self._closing.is_set():
+            return False
+        with self._start_lock:
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool = JailPool(
+                    self.preload_sets, self.settings.slots,
+                    make=lambda preload: self._make_jail(preload, self._warm_limits),
+                    alive=self._waits, discard=self._discard, report=self.report,
+                )  # fmt: skip
+                self._pool_pid = os.getpid()
+                self._pool.start()
+        return self._pool.wait_until_full(wait_s) if wait_s is not None else True
+
+    def waiting_uids(self, settle_s: float = 0) -> list[int]:
+        """The uids of the warm jails that wait now; with ``settle_s``, once every place is
+        filled again (or that long has passed). For tests and measurements."""
+        pool = self._pool if self._pool_pid == os.getpid() else None
+        if pool is None or self._closing.is_set():
+            return []
+        if settle_s:
+            pool.wait_until_full(settle_s)
+        return [jail.uid for jail in pool.waiting()]
+
     def run(
         self, script: str, args: Mapping[str, Any] | None = None, limits: Limits | None = None
     ) -> Outcome:
-        """Run ``script``'s main(**args) in a fresh jail; waits for a free slot."""
+        """Run ``script``'s main(**args) in a jail of its own; waits for a free slot."""
         if self.profile is None:
             raise SandboxUnavailable("the sandbox has not passed its start-up self-test")
         self._refuse_if_closing()
-        if self.unhealthy:  # Every slot retired, or no uids leased by this process.
+        if self.unhealthy:  # Too many uids retired, or no uids leased by this process.
             raise SandboxUnavailable(self.unhealthy)
-        slot = self._slots.get()
-        try:
-            self._refuse_if_closing()
-            outcome = self._run_in_slot(
-                slot, self.profile, self.cgroups, script, dict(args or {}),
-                limits if limits is not None else self.settings.limits.defaults,
-            )  # fmt: skip
-        except SandboxFailure:
-            self._refuse_if_closing()  # A jail killed by shutdown() is not a sandbox failure.
-            raise
-        finally:
-            if slot not in self._retired:
-                self._slots.put(slot)
+        limits = limits if limits is not None else self.settings.limits.defaults
+        self.warm()
+        with self._slots:
+            try:
+                self._refuse_if_closing()
+                outcome = self._execute(script, dict(args or {}), limits)
+            except SandboxFailure:
+                self._refuse_if_closing()  # A jail killed by shutdown() is not a failure.
+                raise
         self._refuse_if_closing()
         return outcome
 
     def shutdown(self) -> None:
-        """Kill every running jail and refuse new executions (SIGTERM). Idempotent."""
+        """Kill every jail, running or waiting, and refuse new executions (SIGTERM).
+        Idempotent."""
         self._closing.set()
+        if self._pool is not None and self._pool_pid == os.getpid():
+            self._pool.close()
         self._jails.stop_all()
         if self.profile is Profile.GVISOR:
             for uid in self.uids:
@@ -209,67 +289,163 @@ class Sandbox:
         if self._closing.is_set():
             raise SandboxUnavailable("the instance is shutting down")
 
-    def _run_in_slot(
-        self,
-        slot: int,
-        profile: Profile,
-        cgroups: Cgroups | None,
-        script: str,
-        args: dict[str, Any],
-        limits: Limits,
-    ) -> Outcome:
-        request = json.dumps(
-            {
-                "script": script,
-                "args": args,
-                "max_result_bytes": limits.max_output_bytes,
-            }
-        ).encode()
-        uid = self.uids[slot]
-        folder = cgroup = None
+    @functools.cached_property
+    def _warm_limits(self) -> Limits:
+        """What a warm jail starts under: the most any request may ask for, and the default
+        /tmp size (a tmpfs's size is fixed when it is mounted). NsJail's own time limit then
+        counts from the jail's start: see WARM_LIFETIME_S."""
+        policy = self.settings.limits
+        return replace(policy.maximums, tmp_size_mib=policy.defaults.tmp_size_mib,
+                       timeout_s=WARM_LIFETIME_S + policy.maximums.timeout_s)  # fmt: skip
+
+    def _execute(self, script: str, args: dict[str, Any], limits: Limits) -> Outcome:
+        """Run in a warm jail where one fits, else in a jail started for this request. A warm
+        jail that cannot take the request (it ended while it waited, killed from outside or
+        out of memory; or its cgroup cannot be narrowed) runs nothing: the request then gets
+        a cold one."""
+        if self._pool is not None and self._fits_warm(limits):
+            jail = self._pool.take(preload_for(script, self._pool.sets), WAIT_FOR_WARM_S)
+            if jail is not None:
+                try:
+                    return self._use(jail, script, args, limits, warm=True)
+                except _NotTaken as exc:
+                    self.report("WARNING", f"a warm jail could not take its request ({exc}); "
+                                "running it in a new jail", preload=jail.preload.name)  # fmt: skip
         try:
-            if profile is Profile.GVISOR:
-                folder = _private_folder(self.settings.rootfs, uid)
-            if cgroups is not None:
-                cgroup = ExecutionCgroup.create(cgroups, uid, limits.jail_memory_bytes)
+            return self._use(self._cold_jail(limits), script, args, limits, warm=False)
+        except _NotTaken as exc:
+            raise SandboxFailure(str(exc)) from None
+
+    def _cold_jail(self, limits: Limits) -> _Jail:
+        """A bare jail started for one request, under its own limits from the start; NsJail's
+        time limit, counted from the start, also allows for becoming ready."""
+        return self._make_jail(BARE, replace(limits, timeout_s=limits.timeout_s + READY_WITHIN_S))
+
+    def _fits_warm(self, limits: Limits) -> bool:
+        """Whether a warm jail can give a request exactly its limits: all but the tmpfs's
+        size are narrowed inside the jail (the gvisor profile's folder is bounded by the
+        runner, whatever the size)."""
+        tmp = self._warm_limits.tmp_size_mib
+        return self.profile is Profile.GVISOR or limits.tmp_size_mib == tmp
+
+    def _make_jail(self, preload: PreloadSet, start_limits: Limits) -> _Jail:
+        """Start a jail and wait until it is ready; raise SandboxFailure if it cannot be."""
+        assert self.profile is not None
+        try:
+            uid = self._free_uids.get(timeout=READY_WITHIN_S)
+        except queue.Empty:
+            raise SandboxFailure("no jail uid came free (too many retired)") from None
+        jail = _Jail(uid, preload, start_limits)
+        try:
+            if self.profile is Profile.GVISOR:
+                jail.folder = _private_folder(self.settings.rootfs, uid)
+            if self.cgroups is not None:
+                jail.cgroup = ExecutionCgroup.create(
+                    self.cgroups, uid, start_limits.jail_memory_bytes, start_limits.max_processes
+                )
+            program, code = nsjail.wrapper_program(self.settings.rootfs)
             argv_for = functools.partial(
                 nsjail.build_argv, nsjail=self.settings.nsjail, rootfs=self.settings.rootfs,
-                profile=profile, limits=limits, uid=uid, cgroups=cgroups, cgroup=cgroup,
-                private_tmp=folder.jail_path if folder else None,
+                profile=self.profile, limits=start_limits, uid=uid, cgroups=self.cgroups,
+                cgroup=jail.cgroup, private_tmp=jail.folder.jail_path if jail.folder else None,
+                preload=preload.modules, program=program,
             )  # fmt: skip
-            watch = _Watch(profile, uid, limits, folder)
-            run = nsjail.run_jail(argv_for, request, limits, self._jails, watch)
-            memory = _JailMemory.of(cgroup)
+            jail.process = nsjail.start(argv_for, self._jails, code)
+            if not nsjail.wait_ready(jail.process, READY_WITHIN_S):
+                raise SandboxFailure(f"NsJail could not start the jail: {jail.process.problems()}")
+        except BaseException:
+            self._discard(jail, check=False)
+            raise
+        return jail
+
+    def _waits(self, jail: _Jail) -> bool:
+        """Whether a warm jail can still be handed a request."""
+        assert jail.process is not None and jail.process.ready_at is not None
+        young = time.monotonic() - jail.process.started_at < WARM_LIFETIME_S
+        return young and jail.process.alive()
+
+    def _discard(self, jail: _Jail, check: bool = True) -> None:
+        """End a jail that runs nothing more, and clean up after it (see _clean_up)."""
+        if jail.process is not None:
+            jail.process.discard()
+        try:
+            self._clean_up(jail)
+        except SandboxFailure as exc:
+            if check:
+                self.report("ERROR", str(exc))
+            else:
+                raise
+
+    def _use(
+        self, jail: _Jail, script: str, args: dict[str, Any], limits: Limits, warm: bool
+    ) -> Outcome:
+        """Hand a ready jail its request and make an Outcome of the run. Raises _NotTaken if
+        the jail could not take the request: nothing ran."""
+        assert self.profile is not None and jail.process is not None
+        request = nsjail.encode_request({
+            "script": script,
+            "args": args,
+            "max_result_bytes": limits.max_output_bytes,
+            "limits": {
+                "cpu_s": limits.cpu_time_s,
+                "as_bytes": limits.memory_mib * nsjail.MIB,
+                "nproc": limits.max_processes,
+                "nofile": limits.max_open_files,
+                "fsize_bytes": limits.max_file_size_mib * nsjail.MIB,
+            },
+        })  # fmt: skip
+        watch = run = None
+        try:
+            if jail.cgroup is not None:
+                try:
+                    jail.cgroup.narrow(limits.jail_memory_bytes, limits.max_processes)
+                except SandboxFailure as exc:
+                    raise _NotTaken(str(exc)) from None
+            watch = _Watch(self.profile, jail.uid, limits, jail.folder, jail.process.pid)
+            run = nsjail.hand_over(jail.process, request, limits, watch, watch.cpu_before_s)
+            memory = _JailMemory.of(jail.cgroup)
         finally:
-            if cgroup is not None:
-                cgroup.remove()
-            if profile is Profile.GVISOR:
-                over_after_all = self._sweep(slot, folder, watch)
-        if profile is Profile.GVISOR and run.stopped_at is None and over_after_all:
+            jail.process.discard()  # Reaped already, unless the hand-over never happened.
+            over_after_all = self._clean_up(jail, watch if jail.folder else None)
+        if not run.script_started and not self._closing.is_set():
+            stderr = run.stderr.data.decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise _NotTaken(
+                f"the jail ended before it took its request (exit status {run.exit_status}): "
+                + ("\n".join([run.log_problems(), *stderr]).strip() or "no log")
+            )
+        if run.stopped_at is None and over_after_all:
             run.stopped_at = "tmp"  # Filled between two looks, before the jail ended.
-        return _interpret(run, limits, profile, memory)
+        return _interpret(run, limits, self.profile, memory, warm)
 
-    def _sweep(self, slot: int, folder: PrivateFolder | None, watch: _Watch | None) -> bool:
-        """Without a pid namespace or a tmpfs, end what the jail left behind by hand: kill
-        every process of the slot's uid first, so that nothing writes any more, measure the
-        folder a last time (whether it is past its bound: the return value), then remove it.
+    def _clean_up(self, jail: _Jail, watch: _Watch | None = None) -> bool:
+        """After a jail ended: remove its cgroup; without a pid namespace or a tmpfs (gvisor
+        profile), end what it left behind by hand: kill every process of its uid first, so
+        that nothing writes any more, measure its folder a last time (whether it is past its
+        bound: the return value), then remove it. Its uid is then free again.
 
-        Raises SandboxFailure, and keeps the slot out of use, if the kill or the removal
-        fails: a later execution must never share its uid with a leftover, or find its files.
+        Raises SandboxFailure, and keeps the uid out of use, if the kill or the removal
+        fails: a later jail must never share its uid with a leftover, or find its files.
         """
-        uid = self.uids[slot]
+        uid = jail.uid
         problem, over = None, False
-        if not processes.kill_all_of_uid(uid):
-            problem = f"processes of uid {uid} survived the sweep"
-        elif folder is not None:
-            over = watch is not None and watch.folder_over_limit(held_open=False)
+        if jail.cgroup is not None:
             try:
-                folder.remove()
-            except OSError as exc:
-                problem = f"the private folder of uid {uid} could not be removed: {exc}"
+                jail.cgroup.remove()
+            except SandboxFailure as exc:
+                problem = str(exc)
+        if self.profile is Profile.GVISOR and problem is None:
+            if not processes.kill_all_of_uid(uid):
+                problem = f"processes of uid {uid} survived the sweep"
+            elif jail.folder is not None:
+                over = watch is not None and watch.folder_over_limit(held_open=False)
+                try:
+                    jail.folder.remove()
+                except OSError as exc:
+                    problem = f"the private folder of uid {uid} could not be removed: {exc}"
         if problem:
-            self._retired.add(slot)
-            raise SandboxFailure(f"{problem}; slot {slot} retired")
+            self._retired.add(uid)
+            raise SandboxFailure(f"{problem}; uid {uid} retired")
+        self._free_uids.put(uid)
         return over
 
     @property
@@ -277,7 +453,10 @@ class Sandbox:
         """Why this instance can run nothing any more, if it cannot: the platform should
         replace it."""
         if self._retired and len(self._retired) >= self.settings.slots:
-            return f"every execution slot is retired: {len(self._retired)} of {self.settings.slots}"
+            return (
+                f"{len(self._retired)} jail uids are retired after failed clean-ups, as many "
+                f"as the instance has slots ({self.settings.slots})"
+            )
         if self.profile is not None and (self._lease is None or self._lease.pid != os.getpid()):
             return f"no jail uids for this process: {self._lease_problem}"
         return None
@@ -304,19 +483,23 @@ class _Watch:
         uid: int,
         limits: Limits,
         folder: PrivateFolder | None,
+        nsjail_pid: int,
     ) -> None:
         self.profile, self.uid, self.limits, self.folder = profile, uid, limits, folder
         self.samples = 0
+        self.cpu_before_s = self.cpu_s(nsjail_pid)
+        """What the jail used before its hand-over (its start, its preload): not the script's."""
+
+    def cpu_s(self, nsjail_pid: int) -> float:
+        # Every process of a namespaces jail is below NsJail (orphans go to the jail's init);
+        # in the gvisor profile an orphan leaves the tree, but not the jail's uid.
+        if self.profile is Profile.NAMESPACES:
+            return processes.cpu_of_tree(nsjail_pid)
+        return processes.cpu_of_uid(self.uid)
 
     def __call__(self, nsjail_pid: int) -> str | None:
         self.samples += 1
-        # Every process of a namespaces jail is below NsJail (orphans go to the jail's init);
-        # in the gvisor profile an orphan leaves the tree, but not the slot's uid.
-        if self.profile is Profile.NAMESPACES:
-            cpu_s = processes.cpu_of_tree(nsjail_pid)
-        else:
-            cpu_s = processes.cpu_of_uid(self.uid)
-        if cpu_s >= self.limits.cpu_time_s:
+        if self.cpu_s(nsjail_pid) - self.cpu_before_s >= self.limits.cpu_time_s:
             return "cpu"
         if self.samples % self.FOLDER_EVERY == 0 and self.folder_over_limit():
             return "tmp"
@@ -334,6 +517,28 @@ class _Watch:
             return False
         unlinked = processes.unlinked_file_bytes(self.uid) if held_open else 0
         return usage.bytes + unlinked > max_bytes or usage.entries > max_entries
+
+
+class _NotTaken(Exception):
+    """A ready jail could not take its request: nothing ran in it."""
+
+
+@dataclass
+class _Jail:
+    """A jail the runner started, and what it runs as and in."""
+
+    uid: int
+    preload: PreloadSet
+    start_limits: Limits
+    """What it was started under; narrowed to its request's at the hand-over."""
+    process: nsjail.Jail | None = None
+    folder: PrivateFolder | None = None
+    cgroup: ExecutionCgroup | None = None
+
+
+def _report_to_stderr(severity: str, message: str, **fields: Any) -> None:
+    details = "".join(f" {key}={value}" for key, value in fields.items())
+    print(f"pyexec sandbox {severity}: {message}{details}", file=sys.stderr)
 
 
 @dataclass(frozen=True)
@@ -392,7 +597,7 @@ def unsearchable_folder(path: Path, uid: int) -> Path | None:
 
 
 def _interpret(
-    run: nsjail.JailRun, limits: Limits, profile: Profile, memory: _JailMemory
+    run: nsjail.JailRun, limits: Limits, profile: Profile, memory: _JailMemory, warm: bool
 ) -> Outcome:
     """Turn what the jail did into an Outcome, or raise SandboxFailure if it never ran."""
     if not run.started:
@@ -400,6 +605,8 @@ def _interpret(
             f"NsJail could not start the jail (exit status {run.exit_status}): "
             f"{run.log_problems() or 'no log'}"
         )
+    if not run.script_started:  # Killed by shutdown() before it took the request.
+        raise SandboxFailure(f"the jail was stopped (exit status {run.exit_status})")
     common: dict[str, Any] = {
         "stdout": run.stdout.data.decode("utf-8", "replace"),
         "stderr": run.stderr.data.decode("utf-8", "replace"),
@@ -408,17 +615,18 @@ def _interpret(
         "duration_ms": round(run.duration_s * 1000, 1),
         "peak_memory_kib": memory.peak_kib,
         "profile": profile.value,
+        "warm": warm,
     }
     # A jail the runner stopped at a limit is judged by that limit, whatever it wrote: the
     # private folder's bound holds even if main() returned before the last look found it out.
-    frame = None if run.stopped_at else _parse_frame(bytes(run.result.data), run.result.truncated)
+    frame = None if run.stopped_at else _parse_frame(run.frame, run.result.truncated)
     if frame is not None:
         kind, fields = frame
         if kind is Kind.OK:
             return Outcome(Kind.OK, result=fields["result"], **common)
         error = _memory_error(limits) if kind is Kind.MEMORY_LIMIT else fields
         return Outcome(kind, error=error, **common)
-    if run.result.data and not (run.timed_out or run.stopped_at or run.child_signal):
+    if run.frame and not (run.timed_out or run.stopped_at or run.child_signal):
         return Outcome(
             Kind.INVALID_RESULT,
             error={"message": "the result channel carried something other than a result "

@@ -1,28 +1,39 @@
 """Runs one script inside the jail and reports how it ended.
 
-This file is the jail's program: NsJail starts ``python3 -I -c <this source>``, so it works
-unchanged in both isolation profiles and needs no mount. It imports only the standard library
-(numpy and pandas only if the script already did), and:
+This file is the jail's program, in both isolation profiles, with no mount of its own: NsJail
+starts ``python3 -I -c <stub>``, and the runner writes this file's code object (compiled once
+per server, see sandbox/nsjail.py) and then the request to its stdin, both with ``marshal``. It
+imports only the standard library, and only what the success path needs; and:
 
-1. reads one JSON request from stdin: ``{"script", "args", "max_result_bytes"}``;
-2. compiles the script as the module ``script`` (file name ``<script>``) and runs it;
-3. calls ``main(**args)`` and converts what it returned to plain JSON values;
-4. writes one JSON frame to the result channel, the file descriptor named by its only
-   argument, and exits.
+1. imports the preload modules named by its second argument (``numpy,pandas``: a warm jail's
+   set, see sandbox/pool.py), then writes one byte, ``R``, to the result channel (the file
+   descriptor named by its first argument): it is ready;
+2. waits for one request on stdin: ``{"script", "args", "limits", "max_result_bytes"}``. A
+   warm jail was started before its request's limits were known, under the server's
+   maximums: every rlimit is lowered, soft and hard, to the request's own (a process can
+   never raise a hard limit again); then it writes ``S`` to the result channel: the script
+   starts, under its own limits;
+3. compiles the script as the module ``script`` (file name ``<script>``) and runs it;
+4. calls ``main(**args)`` and converts what it returned to plain JSON values;
+5. writes one JSON frame to the result channel and exits.
 
 The script's print() output goes straight to stdout and stderr, which the runner captures, so
 nothing the script prints can be mistaken for its result. Tracebacks keep the script's own
 frames only. The result conversion rules are documented in the README ("Results").
+
+Lean on purpose: every import here is paid by every execution. ``json`` would pull in ``re``
+and ``enum`` (6 ms of a 9 ms interpreter start), so the frame is written by the C encoder
+``json.dumps`` itself uses (``_json``); ``traceback`` and ``linecache`` are imported only when
+the script raises; ``datetime``, ``numpy`` and ``pandas`` values are recognised only if the
+script (or a preload) imported those modules, since no value can be of a type never imported.
 """
 
-import datetime
-import json
-import linecache
+import _json
+import marshal
 import math
 import os
+import resource
 import sys
-import traceback
-import types
 
 SCRIPT_NAME = "<script>"
 MAX_DEPTH = 100
@@ -30,16 +41,44 @@ MAX_DEPTH = 100
 # error frame stays well within the 64 KiB the runner allows beyond the output cap.
 MAX_MESSAGE = 2000
 MAX_TRACEBACK = 6000
+READY = b"R"
+STARTED = b"S"
 # The wrapper's own references, taken before the script runs: a script that replaces
-# json.dumps or os.write changes what it sees, not how its result is written.
-_dumps = json.dumps
+# os.write changes what it sees, not how its result is written.
 _write = os.write
 _close = os.close
 _exit = os._exit
+_setrlimit = resource.setrlimit
+
+
+def _unencodable(value):
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+# json.dumps(value, separators=(",", ":"), allow_nan=...) without importing json.
+_ENCODE = _json.make_encoder(
+    None, _unencodable, _json.encode_basestring_ascii, None, ":", ",", False, False, False
+)
+_ENCODE_KEY = _json.make_encoder(
+    None, _unencodable, _json.encode_basestring_ascii, None, ":", ",", False, False, True
+)
+
+
+def _dumps(value):
+    return "".join(_ENCODE(value, 0))
+
+
 # Written when nothing can be allocated any more; built now, while memory is still available.
-MEMORY_FRAME = json.dumps(
+MEMORY_FRAME = _dumps(
     {"kind": "memory_limit", "message": "the script ran out of memory (MemoryError)"}
 ).encode()
+#: The request's limits, in the order they are lowered, and their rlimits.
+_RLIMITS = (
+    ("as_bytes", resource.RLIMIT_AS),
+    ("nproc", resource.RLIMIT_NPROC),
+    ("nofile", resource.RLIMIT_NOFILE),
+    ("fsize_bytes", resource.RLIMIT_FSIZE),
+)
 
 
 class Unconvertible(Exception):
@@ -53,15 +92,44 @@ def main():
     result_fd = int(sys.argv[1])
     _refuse_x32_syscalls()
     os.umask(0o077)  # Files the script creates are its own, even in a shared /tmp.
-    request = json.loads(sys.stdin.buffer.read())
+    for name in filter(None, sys.argv[2].split(",")):
+        __import__(name)
+    _write(result_fd, READY)
+    request = marshal.load(sys.stdin.buffer)  # noqa: S302 - written by the runner, not the script
+    _narrow(request["limits"])
+    _write(result_fd, STARTED)
     try:
         frame = _run(request["script"], request["args"], request["max_result_bytes"])
-        data = _dumps(frame, allow_nan=False).encode()
+        data = _dumps(frame).encode()
     except MemoryError:
         data = MEMORY_FRAME
     _flush_std_streams()
     _write_all(result_fd, data)
     _exit(0)  # Not sys.exit(): no atexit handler or lingering thread of the script runs on.
+
+
+def _narrow(limits):
+    """Lower every rlimit to the request's value, soft and hard, before the script runs.
+
+    RLIMIT_CPU counts this process's CPU time from its start: it gets what the process has
+    used so far (the preload, not the script's) plus the request's own, and a second more as a
+    backstop; the runner's watch stops the jail at the exact limit. If any limit cannot be
+    set, the script does not run: the jail ends without ``S``, a sandbox failure.
+    """
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used_s = usage.ru_utime + usage.ru_stime
+    _lower(resource.RLIMIT_CPU, math.ceil(used_s + limits["cpu_s"]) + 1)
+    for key, which in _RLIMITS:
+        _lower(which, limits[key])
+
+
+def _lower(which, value):
+    """Set a limit, soft and hard, to ``value`` or to its hard limit now if that is lower (a
+    jail started for this very request has its limits already)."""
+    _, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    _setrlimit(which, (value, value))
 
 
 def _refuse_x32_syscalls():
@@ -113,9 +181,7 @@ def _run(source, args, max_result_bytes):
             "offset": len(before) - (before.rfind("\n") + 1) + 1,
             "text": None,
         }
-    linecache.cache[SCRIPT_NAME] = (len(source), None, source.splitlines(True), SCRIPT_NAME)
-
-    module = types.ModuleType("script")
+    module = type(sys)("script")
     module.__file__ = SCRIPT_NAME
     sys.modules["script"] = module
     try:
@@ -132,11 +198,11 @@ def _run(source, args, max_result_bytes):
     except SystemExit as exc:
         return _exited(exc)
     except BaseException as exc:  # noqa: BLE001 - everything the script raises is reported
-        return _exception(exc)
+        return _exception(exc, source)
 
     try:
         result = to_json(value, "result", 0)
-        size = len(_dumps(result, allow_nan=False))
+        size = len(_dumps(result))
     except Unconvertible as exc:
         return {"kind": "invalid_result", "message": exc.reason, "path": exc.path}
     except RecursionError:
@@ -180,7 +246,11 @@ def _exited(exc):
     }
 
 
-def _exception(exc):
+def _exception(exc, source):
+    import linecache
+    import traceback
+
+    linecache.cache[SCRIPT_NAME] = (len(source), None, source.splitlines(True), SCRIPT_NAME)
     summary = traceback.TracebackException.from_exception(exc)
     _keep_script_frames(summary, set())
     cls = type(exc)
@@ -206,6 +276,8 @@ def _clip(text, limit):
 
 def _keep_script_frames(summary, seen):
     """Drop the wrapper's and the libraries' frames, in the exception and its chain."""
+    import traceback
+
     if summary is None or id(summary) in seen:
         return
     seen.add(id(summary))
@@ -243,10 +315,12 @@ def to_json(value, path, depth):
         return [to_json(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
     if _is_pandas_missing(value):  # Before datetime: pandas.NaT is a datetime subclass.
         return None
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, datetime.timedelta):
-        return value.total_seconds()
+    datetime = sys.modules.get("datetime")
+    if datetime is not None:
+        if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+            return value.isoformat()
+        if isinstance(value, datetime.timedelta):
+            return value.total_seconds()
     converted = _convert_numpy(value, path, depth)
     if converted is not _NOT_HANDLED:
         return converted
@@ -273,8 +347,9 @@ def _key(key, path):
     if numpy is not None and isinstance(key, numpy.generic):
         key = key.item()
     if key is None or isinstance(key, (bool, int, float)):
-        return _dumps(key)  # As json.dumps names such keys: 1 -> "1", None -> "null".
-    if isinstance(key, (datetime.datetime, datetime.date, datetime.time)):
+        return "".join(_ENCODE_KEY(key, 0))  # As json.dumps names them: 1 -> "1", None -> "null".
+    datetime = sys.modules.get("datetime")
+    if datetime is not None and isinstance(key, (datetime.datetime, datetime.date, datetime.time)):
         return key.isoformat()
     raise Unconvertible(path, f"a dict key of type {_type_name(key)} is not a string")
 
@@ -308,6 +383,8 @@ def _convert_pandas(value, path):
         orient = "index"
     else:
         return _NOT_HANDLED
+    import json  # pandas has imported it already.
+
     try:
         return json.loads(value.to_json(orient=orient, date_format="iso"))
     except (TypeError, ValueError, OverflowError) as exc:
