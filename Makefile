@@ -31,7 +31,7 @@ export SCHEMATHESIS_BIN := $(abspath $(BUILD)/schemathesis/bin/schemathesis)
 help:
 	@echo "make run    serve the API on http://localhost:8080 (function/server.py)"
 	@echo "make test   run every test: both isolation profiles, gVisor included"
-	@echo "make bench  print execution latencies of both profiles"
+	@echo "make bench  latency, throughput and CPU per execution, warm jails off and on, both profiles"
 	@echo "make load   1000 requests at concurrency 16, in both profiles"
 	@echo "make slow-clients  a dozen slow or non-reading clients beside normal traffic"
 	@echo "make image  build the deployable image with podman (part of make test)"
@@ -117,8 +117,8 @@ slow-clients: setup
 	$(PYTHON) benchmarks/slow_clients.py
 
 bench: setup
-	$(PYTHON) benchmarks/sandbox_latency.py
-	runsc --network=none do $(PYTHON) benchmarks/sandbox_latency.py
+	$(PYTHON) benchmarks/latency.py
+	runsc --network=none do $(PYTHON) benchmarks/latency.py
 
 clean:
 	rm -rf $(BUILD) $(VENV)

@@ -4,8 +4,8 @@
 
 Starts `function/server.py` on a free loopback port (the same command as `make run`), sends the
 requests, and prints: answers by status, latencies (p50, p95, max), whether every 429
-carried Retry-After, and what was left afterwards: jail processes, temporary folders, the
-server's open file descriptors and resident memory, before and after. Exits non-zero if any
+carried Retry-After, the server's open file descriptors and resident memory, before and
+after, and what was left once it stopped: jail processes, temporary folders. Exits non-zero if any
 answer was neither 200 nor 429, any request was lost, or anything was left behind.
 """
 
@@ -110,10 +110,10 @@ def main() -> int:
         time.sleep(1)  # let the last jails be reaped
 
         fds_after, rss_after = process_facts(worker)
-        jail_processes, temp_dirs = leftovers(rootfs)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    jail_processes, temp_dirs = leftovers(rootfs)  # Warm jails end with the server.
 
     statuses = Counter(status for status, _, _ in answers)
     ok_latencies = sorted(latency * 1000 for status, latency, _ in answers if status == 200)

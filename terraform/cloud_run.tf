@@ -29,8 +29,14 @@ resource "google_cloud_run_v2_service" "pyexec" {
           memory = var.memory
         }
         startup_cpu_boost = true
+        # Throttled between requests (request-based billing) unless always allocated.
+        cpu_idle = !var.cpu_always_allocated
       }
 
+      env {
+        name  = "PYEXEC_WARM_JAILS"
+        value = var.warm_jails ? "on" : "off"
+      }
       env {
         name  = "PYEXEC_SLOTS"
         value = tostring(local.execution_slots)
@@ -62,8 +68,8 @@ resource "google_cloud_run_v2_service" "pyexec" {
       error_message = "The request timeout must be above the longest script timeout."
     }
     precondition {
-      condition     = local.execution_slots * local.largest_request_mib + local.server_reserve_mib <= local.instance_memory_mib
-      error_message = "memory does not hold cpu x the largest request plus the server: raise memory or lower request_maximums (SECURITY.md, Sizing without cgroups)."
+      condition     = local.execution_slots * local.largest_request_mib + local.warm_jails_mib + local.server_reserve_mib <= local.instance_memory_mib
+      error_message = "memory does not hold cpu x the largest request, the warm jails and the server: raise memory or lower request_maximums (SECURITY.md, Sizing without cgroups)."
     }
   }
 

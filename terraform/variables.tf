@@ -11,6 +11,12 @@ variable "cpu" {
   }
 }
 
+variable "cpu_always_allocated" {
+  description = "Instance-based billing: the CPU stays allocated between requests, so each warm jail is started again as soon as a request takes one. false is request-based billing: Cloud Run throttles the CPU outside requests, a refill waits for the next request, and requests then often find no warm jail ready (README, \"Warm jails on Cloud Run\")."
+  type        = bool
+  default     = true
+}
+
 variable "deletion_protection" {
   description = "Refuse to destroy the Cloud Run service (set false before `terraform destroy`)."
   type        = bool
@@ -101,9 +107,9 @@ variable "max_script_timeout_s" {
 }
 
 variable "memory" {
-  description = "Memory per instance (Cloud Run format). It must hold execution slots (cpu) x the largest request (request_maximums), plus the server: a precondition checks it."
+  description = "Memory per instance (Cloud Run format). It must hold execution slots (cpu) x the largest request (request_maximums), the waiting warm jails and the server: a precondition checks it."
   type        = string
-  default     = "4Gi"
+  default     = "5Gi"
 
   validation {
     condition     = can(regex("^[0-9]+(Mi|Gi)$", var.memory))
@@ -160,4 +166,10 @@ variable "service_name" {
     condition     = can(regex("^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$", var.service_name))
     error_message = "service_name must be a valid Cloud Run service name."
   }
+}
+
+variable "warm_jails" {
+  description = "Keep a ready jail of each preload set (none, and numpy with pandas) per execution slot (PYEXEC_WARM_JAILS): a request then waits only for its own code. Each slot's waiting jails hold about 130 MiB in gVisor, counted in the memory precondition."
+  type        = bool
+  default     = true
 }

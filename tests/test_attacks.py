@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -58,11 +59,16 @@ def execute(client, script: str, args=None, limits=None) -> dict:
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
-def test_attack_is_contained(client, sandbox, loopback_listener, attack: Attack):
+def test_attack_is_contained(client, sandbox, loopback_listener, capsys, attack: Attack):
     port, connections = loopback_listener
     args = fill(attack.args, placeholders(sandbox, port))
+    sys.modules["main"].SERVICE.sandbox.warm(wait_s=60)  # main.py as functions-framework loads it
     body = execute(client, attack.script, args, attack.limits)
     code = body["error"]["code"] if "error" in body else "ok"
+    # Against a warm jail, as every request with the default /tmp size runs.
+    logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "jail" in line]
+    cold = "tmp_size_mib" in attack.limits and sandbox.profile.value == "namespaces"
+    assert [entry["jail"] for entry in logged] == ["cold" if cold else "warm"], logged
     assert code in attack.outcomes, json.dumps(body)[:2000]
     if attack.result == "out of sight or reach":
         assert body["result"] in ("out of sight", "out of reach")

@@ -333,13 +333,16 @@ def test_terraform_sets_every_request_maximum_and_the_instance_holds_its_slots()
     dynamic_env = container["containers"][0]["dynamic"][0]['"env"']
     assert dynamic_env["for_each"] == "${local.limit_maximums}"
     # Terraform's own sizing expression, evaluated with the defaults: cpu slots x the largest
-    # request, plus the server, fit in the default memory (the precondition's arithmetic).
+    # request, the warm jails and the server fit in the default memory (the precondition's
+    # arithmetic).
     expression = local["largest_request_mib"][2:-1].replace("var.request_maximums.", "")
     largest = eval(expression, {"ceil": math.ceil}, maximums)
     variables = terraform()["variable"]
     slots, memory = variables["cpu"]["default"], unquote(variables["memory"]["default"])
     assert memory.endswith("Gi")
-    assert slots * largest + int(local["server_reserve_mib"]) <= int(memory[:-2]) * 1024
+    warm = int(re.search(r"\* (\d+) :", local["warm_jails_mib"]).group(1)) * slots
+    reserve = int(local["server_reserve_mib"])
+    assert slots * largest + warm + reserve <= int(memory[:-2]) * 1024
     # Terraform refuses what the function would refuse to start with: its minimums are ours.
     (validation,) = terraform()["variable"]["request_maximums"]["validation"]
     minimums = dict(re.findall(r"(\w+) = (\d+)", validation["condition"].split("}")[0]))

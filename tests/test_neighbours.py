@@ -216,11 +216,15 @@ def test_jails_on_a_shared_mount_leave_no_mount_on_the_host(sandbox, tmp_path):
         subprocess.run(["mount", "--make-rshared", str(shared)], check=True)
         box = Sandbox(replace(Settings.from_env(), rootfs=shared, slots=1))
         box.start()
-        outcome = box.run(HELLO, {}, box.settings.limits.defaults)
-        assert (outcome.kind.value, outcome.result) == ("ok", "hello")
-        below = [ln for ln in Path("/proc/self/mountinfo").read_text().splitlines()
-                 if f" {shared}/" in ln]  # fmt: skip
-        assert below == []
+        try:
+            outcome = box.run(HELLO, {}, box.settings.limits.defaults)
+            assert (outcome.kind.value, outcome.result) == ("ok", "hello")
+            assert box.warm(wait_s=60)  # Warm jails wait on the shared mount too.
+            below = [ln for ln in Path("/proc/self/mountinfo").read_text().splitlines()
+                     if f" {shared}/" in ln]  # fmt: skip
+            assert below == []
+        finally:
+            box.shutdown()
     finally:
         subprocess.run(["umount", "-R", "-l", str(shared)], check=True)
 

@@ -260,7 +260,8 @@ class Service:
             severity = "WARNING"
         if outcome is not None:
             fields.update(peak_memory_kib=outcome.peak_memory_kib, profile=outcome.profile,
-                          jail="warm" if outcome.warm else "cold")  # fmt: skip
+                          jail="warm" if outcome.warm else "cold",
+                          jail_wait_ms=outcome.jail_wait_ms)  # fmt: skip
         log(
             severity,
             f"execution {code}",

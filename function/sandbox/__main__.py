@@ -4,8 +4,8 @@
     PYTHONPATH=function python -m sandbox run script.py --limits '{"timeout_s": 2}'
     PYTHONPATH=function python -m sandbox self-test
 
-Settings come from the same environment variables as the server (sandbox/config.py).
-Prints the outcome as JSON; exits 0 if main() returned, 1 if the script failed, 2 if the
+Settings come from the same environment variables as the server (sandbox/config.py), but
+no warm jails: one script runs, in a jail started for it. Prints the outcome as JSON; exits 0 if main() returned, 1 if the script failed, 2 if the
 sandbox itself could not run it.
 """
 
@@ -17,6 +17,7 @@ import json
 import sys
 from pathlib import Path
 
+from sandbox.config import Settings
 from sandbox.errors import SandboxError
 from sandbox.runner import Sandbox
 
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
 
     try:
-        sandbox = Sandbox()
+        sandbox = Sandbox(dataclasses.replace(Settings.from_env(), warm_jails=False))
         profile = sandbox.start()
         if options.command == "self-test":
             print(json.dumps({"profile": profile.value, "cgroups": sandbox.cgroups is not None}))

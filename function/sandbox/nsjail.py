@@ -292,7 +292,8 @@ class Jail:
     ready_at: float | None = None
     log: Stream = field(default_factory=lambda: Stream(_LOG_CAP))
     setup_stderr: Stream = field(default_factory=lambda: Stream(_SETUP_STDERR_CAP))
-    reaped: bool = False
+    reaped: tuple[int, float] | None = None
+    """NsJail's exit status and CPU seconds, once it is reaped."""
 
     @property
     def pid(self) -> int:
@@ -316,10 +317,15 @@ class Jail:
         stderr = self.setup_stderr.data.decode("utf-8", "replace").strip()
         return "\n".join([*lines[-10:], *stderr.splitlines()[-10:]]) or "no log"
 
-    def discard(self) -> None:
-        """Stop and reap a jail that will run nothing (it died, or the sandbox closes)."""
-        if not self.reaped:
-            _close_jail(self, JailRun(Stream(0), Stream(0), Stream(0), self.log))
+    def close(self) -> tuple[int, float]:
+        """Stop NsJail and reap it (once): its exit status and CPU seconds, jail included."""
+        if self.reaped is None:
+            os.close(self.result_r)
+            os.close(self.log_r)
+            self.registry.discard(self.proc)
+            self.reaped = _stop_and_reap(self.proc)
+        return self.reaped
+
 
 
 def start(argv_for: Callable[..., list[str]], registry: JailRegistry, stdin_first: bytes) -> Jail:
@@ -354,14 +360,14 @@ def start(argv_for: Callable[..., list[str]], registry: JailRegistry, stdin_firs
     os.set_blocking(proc.stdin.fileno(), False)
     jail = Jail(proc, result_r, log_r, registry, memoryview(stdin_first))
     if not registry.add(proc):
-        jail.discard()
+        jail.close()
         raise SandboxFailure("the sandbox is shutting down")
     return jail
 
 
 def wait_ready(jail: Jail, timeout_s: float) -> bool:
     """Wait until the wrapper says it is ready; False if the jail ended first, or did not get
-    there within ``timeout_s`` (the jail is then discarded: see :meth:`Jail.problems`)."""
+    there within ``timeout_s`` (the jail is then closed: see :meth:`Jail.problems`)."""
     proc = jail.proc
     assert proc.stdin and proc.stdout and proc.stderr
     stdin = proc.stdin.fileno()
@@ -386,14 +392,14 @@ def wait_ready(jail: Jail, timeout_s: float) -> bool:
                     if marker == READY and not pending:
                         jail.ready_at, jail.stdin_pending = time.monotonic(), pending
                         return True
-                    jail.discard()  # Its end, or something no wrapper writes.
+                    jail.close()  # Its end, or something no wrapper writes.
                     return False
                 chunk = os.read(key.fd, _READ_CHUNK)
                 if not chunk:  # NsJail or the wrapper is gone: the result channel tells.
                     selector.unregister(key.fd)
                     continue
                 sinks[key.fd].feed(chunk)
-    jail.discard()
+    jail.close()
     return False
 
 
@@ -423,18 +429,10 @@ def hand_over(
     try:
         _pump(jail, request, run, start_s + limits.timeout_s, watch)
     finally:
-        _close_jail(jail, run)
+        run.exit_status, cpu_s = jail.close()
         run.duration_s = time.monotonic() - start_s
-        run.cpu_s = max(0.0, run.cpu_s - cpu_before_s)
+        run.cpu_s = max(0.0, cpu_s - cpu_before_s)
     return run
-
-
-def _close_jail(jail: Jail, run: JailRun) -> None:
-    os.close(jail.result_r)
-    os.close(jail.log_r)
-    jail.registry.discard(jail.proc)
-    _stop_and_reap(jail.proc, run)
-    jail.reaped = True
 
 
 def _write_some(fd: int, pending: memoryview) -> memoryview:
@@ -526,8 +524,9 @@ def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:
         pass
 
 
-def _stop_and_reap(proc: subprocess.Popen[bytes], run: JailRun) -> None:
-    """Make sure NsJail and its jail are gone, then collect NsJail's status and usage.
+def _stop_and_reap(proc: subprocess.Popen[bytes]) -> tuple[int, float]:
+    """Make sure NsJail and its jail are gone; return NsJail's exit status (negative for a
+    signal) and the CPU seconds of NsJail and the jail processes it reaped.
 
     SIGTERM first: NsJail then kills and reaps the jail itself (in the namespaces profile the
     jail is its pid namespace's init, so everything in it dies) and removes its cgroups. The
@@ -550,6 +549,5 @@ def _stop_and_reap(proc: subprocess.Popen[bytes], run: JailRun) -> None:
             break
         time.sleep(0.002)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    run.exit_status = proc.returncode
     # Not ru_maxrss: NsJail's inherits the server's own high-water mark at fork.
-    run.cpu_s = usage.ru_utime + usage.ru_stime
+    return proc.returncode, usage.ru_utime + usage.ru_stime

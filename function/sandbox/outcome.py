@@ -59,6 +59,10 @@ class Outcome:
     profile: str = ""
     warm: bool = False
     """Whether the script ran in a warm jail (one started before its request)."""
+    jail_wait_ms: float = 0.0
+    """How long the request waited for its jail to be ready, once it had a slot: nothing for
+    a warm jail that was waiting, the rest of its start for one being started, a whole jail
+    start for a cold one."""
 
     @property
     def ok(self) -> bool:

@@ -163,12 +163,14 @@ class JailPool(Generic[J]):
             return [jail for places in self._places.values() for jail in places.ready]
 
     def wait_until_full(self, timeout_s: float) -> bool:
-        """Wait until every place holds a ready jail; False if that took longer."""
+        """Wait until every place holds a ready jail; False if that took longer, or a set's
+        jails fail to start."""
         deadline = time.monotonic() + timeout_s
         with self._changed:
             while not all(len(p.ready) == p.size for p in self._places.values()):
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or self._closed:
+                failing = any(p.failure is not None for p in self._places.values())
+                if remaining <= 0 or self._closed or failing:
                     return False
                 self._changed.wait(remaining)
         return True

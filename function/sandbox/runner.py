@@ -211,7 +211,7 @@ class Sandbox:
                 jail = self._make_jail(BARE, self._warm_limits)
             else:
                 jail = self._cold_jail(defaults)
-            outcome = self._use(jail, SELF_TEST_SCRIPT, {}, defaults, warm=False)
+            outcome = self._use(jail, SELF_TEST_SCRIPT, {}, defaults, time.monotonic(), False)
         except (SandboxFailure, _NotTaken) as exc:
             return str(exc)
         finally:
@@ -303,16 +303,17 @@ class Sandbox:
         jail that cannot take the request (it ended while it waited, killed from outside or
         out of memory; or its cgroup cannot be narrowed) runs nothing: the request then gets
         a cold one."""
+        asked = time.monotonic()
         if self._pool is not None and self._fits_warm(limits):
             jail = self._pool.take(preload_for(script, self._pool.sets), WAIT_FOR_WARM_S)
             if jail is not None:
                 try:
-                    return self._use(jail, script, args, limits, warm=True)
+                    return self._use(jail, script, args, limits, asked, warm=True)
                 except _NotTaken as exc:
                     self.report("WARNING", f"a warm jail could not take its request ({exc}); "
                                 "running it in a new jail", preload=jail.preload.name)  # fmt: skip
         try:
-            return self._use(self._cold_jail(limits), script, args, limits, warm=False)
+            return self._use(self._cold_jail(limits), script, args, limits, asked, warm=False)
         except _NotTaken as exc:
             raise SandboxFailure(str(exc)) from None
 
@@ -367,7 +368,7 @@ class Sandbox:
     def _discard(self, jail: _Jail, check: bool = True) -> None:
         """End a jail that runs nothing more, and clean up after it (see _clean_up)."""
         if jail.process is not None:
-            jail.process.discard()
+            jail.process.close()
         try:
             self._clean_up(jail)
         except SandboxFailure as exc:
@@ -377,7 +378,13 @@ class Sandbox:
                 raise
 
     def _use(
-        self, jail: _Jail, script: str, args: dict[str, Any], limits: Limits, warm: bool
+        self,
+        jail: _Jail,
+        script: str,
+        args: dict[str, Any],
+        limits: Limits,
+        asked: float,
+        warm: bool,
     ) -> Outcome:
         """Hand a ready jail its request and make an Outcome of the run. Raises _NotTaken if
         the jail could not take the request: nothing ran."""
@@ -395,6 +402,7 @@ class Sandbox:
             },
         })  # fmt: skip
         watch = run = None
+        wait_ms = round((time.monotonic() - asked) * 1000, 1)
         try:
             if jail.cgroup is not None:
                 try:
@@ -405,7 +413,7 @@ class Sandbox:
             run = nsjail.hand_over(jail.process, request, limits, watch, watch.cpu_before_s)
             memory = _JailMemory.of(jail.cgroup)
         finally:
-            jail.process.discard()  # Reaped already, unless the hand-over never happened.
+            jail.process.close()  # Reaped already, unless the hand-over never happened.
             over_after_all = self._clean_up(jail, watch if jail.folder else None)
         if not run.script_started and not self._closing.is_set():
             stderr = run.stderr.data.decode("utf-8", "replace").strip().splitlines()[-3:]
@@ -415,7 +423,9 @@ class Sandbox:
             )
         if run.stopped_at is None and over_after_all:
             run.stopped_at = "tmp"  # Filled between two looks, before the jail ended.
-        return _interpret(run, limits, self.profile, memory, warm)
+        return replace(
+            _interpret(run, limits, self.profile, memory), warm=warm, jail_wait_ms=wait_ms
+        )
 
     def _clean_up(self, jail: _Jail, watch: _Watch | None = None) -> bool:
         """After a jail ended: remove its cgroup; without a pid namespace or a tmpfs (gvisor
@@ -597,7 +607,7 @@ def unsearchable_folder(path: Path, uid: int) -> Path | None:
 
 
 def _interpret(
-    run: nsjail.JailRun, limits: Limits, profile: Profile, memory: _JailMemory, warm: bool
+    run: nsjail.JailRun, limits: Limits, profile: Profile, memory: _JailMemory
 ) -> Outcome:
     """Turn what the jail did into an Outcome, or raise SandboxFailure if it never ran."""
     if not run.started:
@@ -615,7 +625,6 @@ def _interpret(
         "duration_ms": round(run.duration_s * 1000, 1),
         "peak_memory_kib": memory.peak_kib,
         "profile": profile.value,
-        "warm": warm,
     }
     # A jail the runner stopped at a limit is judged by that limit, whatever it wrote: the
     # private folder's bound holds even if main() returned before the last look found it out.
