@@ -25,10 +25,11 @@ os.environ["PYEXEC_TEST_CANARY"] = "canary-7f3a9c"
 
 
 @pytest.fixture(scope="session")
-def sandbox() -> Sandbox:
+def sandbox():
     box = Sandbox(Settings.from_env())
     box.start()
-    return box
+    yield box
+    box.shutdown()
 
 
 @pytest.fixture

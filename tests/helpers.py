@@ -105,12 +105,13 @@ def leftovers(jail_uids) -> list[str]:
     return live_jail_processes(set(jail_uids) - waiting)
 
 
-def leftover_folders(rootfs: Path) -> list[Path]:
+def leftover_folders(rootfs: Path) -> list[str]:
     """Private folders in the rootfs's /tmp (gvisor profile) of no warm jail that waits."""
     waiting = set()
     for box in [o for o in gc.get_objects() if isinstance(o, Sandbox)]:
         waiting.update(box.waiting_uids(settle_s=60))
-    return [path for path in (rootfs / "tmp").iterdir() if path.stat().st_uid not in waiting]
+    folders = [(path, path.stat().st_uid) for path in (rootfs / "tmp").iterdir()]
+    return [f"{path} (uid {uid})" for path, uid in folders if uid not in waiting]
 
 
 def no_jails_within(jail_uids, seconds: float = 10) -> list[str]:

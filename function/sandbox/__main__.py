@@ -5,8 +5,8 @@
     PYTHONPATH=function python -m sandbox self-test
 
 Settings come from the same environment variables as the server (sandbox/config.py), but
-no warm jails: one script runs, in a jail started for it. Prints the outcome as JSON; exits 0 if main() returned, 1 if the script failed, 2 if the
-sandbox itself could not run it.
+no warm jails: one script runs, in a jail started for it. Prints the outcome as JSON; exits 0
+if main() returned, 1 if the script failed, 2 if the sandbox itself could not run it.
 """
 
 from __future__ import annotations

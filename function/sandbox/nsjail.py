@@ -327,7 +327,6 @@ class Jail:
         return self.reaped
 
 
-
 def start(argv_for: Callable[..., list[str]], registry: JailRegistry, stdin_first: bytes) -> Jail:
     """Start NsJail; ``stdin_first`` is written to the jail's stdin ahead of any request (the
     wrapper's code, :func:`wrapper_program`). Raises SandboxFailure if NsJail cannot be

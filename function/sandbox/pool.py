@@ -212,6 +212,8 @@ class JailPool(Generic[J]):
                 self._changed.notify_all()
             if jail is not None:  # Made while the pool closed.
                 self._discard(jail)
+            if self._closed:  # A start that failed because the pool closed is no news.
+                return
             if recovered:
                 self._report("INFO", "warm jails start again", preload=preload.name)
             if problem is None:

@@ -37,6 +37,18 @@ class PrivateFolder:
             self.path.rmdir()
             raise
 
+    @classmethod
+    def left_by(cls, rootfs: Path, uid: int) -> list[PrivateFolder]:
+        """The folders of ``uid`` a server left when it died (a waiting jail's, or a running
+        one's), to be removed by whoever holds that uid's lease now."""
+        found = []
+        for path in (rootfs / "tmp").glob("pyexec-*"):
+            if path.lstat().st_uid == uid and stat.S_ISDIR(path.lstat().st_mode):
+                folder = cls.__new__(cls)
+                folder.path = path
+                found.append(folder)
+        return found
+
     @property
     def jail_path(self) -> str:
         """The folder as the jail sees it, below the chroot."""

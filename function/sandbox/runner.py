@@ -19,6 +19,7 @@ kills every process of a uid).
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import math
@@ -164,7 +165,20 @@ class Sandbox:
         self._lease = uids.lease(self.uids_needed, self.settings.jail_uids)
         self._free_uids = queue.SimpleQueue()
         for uid in self._lease.uids:
+            self._clear_leftovers(uid)
             self._free_uids.put(uid)
+
+    def _clear_leftovers(self, uid: int) -> None:
+        """End what a server that died left of a uid that is ours now: its processes (a jail
+        it ran, until NsJail's time limit), then its private folders (gvisor profile).
+        Raises SandboxUnavailable if they cannot be: the uid could not be used safely."""
+        if not processes.kill_all_of_uid(uid):
+            raise SandboxUnavailable(f"processes of uid {uid}, left by a server, survive a kill")
+        try:
+            for folder in PrivateFolder.left_by(self.settings.rootfs, uid):
+                folder.remove()
+        except OSError as exc:
+            raise SandboxUnavailable(f"a folder of uid {uid}, left by a server: {exc}") from exc
 
     def renew_lease(self) -> None:
         """In a forked child: take uids of its own (run at fork; see sandbox.uids). The
@@ -241,6 +255,7 @@ class Sandbox:
                 )  # fmt: skip
                 self._pool_pid = os.getpid()
                 self._pool.start()
+                atexit.register(self.shutdown)  # Waiting jails and their folders go with us.
         return self._pool.wait_until_full(wait_s) if wait_s is not None else True
 
     def waiting_uids(self, settle_s: float = 0) -> list[int]:
