@@ -64,9 +64,13 @@ def serve(log_path: Path, **env: str):
             raise AssertionError(f"the server did not become healthy:\n{log_path.read_text()}")
         yield base, process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            process.wait()
+        if process.poll() is None:  # As the platform stops it: its warm jails go with it.
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGKILL)
+                process.wait()
 
 
 def strict_json(data: bytes):
