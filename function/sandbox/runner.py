@@ -46,9 +46,10 @@ from sandbox.private_folder import PrivateFolder
 from sandbox.profiles import Cgroups, Profile, auto_profile, prepare_cgroups
 
 #: Run at start-up through the whole path. Passing means the jail runs Python, returns a
-#: result, and is really confined: not root, no network, a read-only root.
+#: result, and is really confined: not root, no network, a read-only root, x32 calls refused,
+#: and its memory limit lowered to the request's (a warm jail's starts at the maximum).
 SELF_TEST_SCRIPT = """
-import ctypes, os, socket
+import ctypes, os, resource, socket
 
 def main():
     try:
@@ -68,7 +69,8 @@ def main():
         os._exit(1 if fd >= 0 else 0)
     _, status = os.waitpid(child, 0)
     x32 = "open" if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 1 else "closed"
-    return {"uid": os.getuid(), "network": network, "root": root, "x32": x32}
+    memory = resource.getrlimit(resource.RLIMIT_AS)
+    return {"uid": os.getuid(), "network": network, "root": root, "x32": x32, "memory": memory}
 """
 #: What the self-test must return (besides a uid that is not root's).
 SELF_TEST_EXPECTED = {"network": "closed", "root": "read-only", "x32": "closed"}
@@ -233,8 +235,9 @@ class Sandbox:
         if not outcome.ok:
             return f"{outcome.kind.value}: {outcome.error.get('message')} {outcome.stderr[-500:]}"
         result = outcome.result
+        expected = {**SELF_TEST_EXPECTED, "memory": [defaults.memory_mib * nsjail.MIB] * 2}
         confined = isinstance(result, dict) and result.get("uid") not in (0, None)
-        if not confined or any(result.get(k) != v for k, v in SELF_TEST_EXPECTED.items()):
+        if not confined or any(result.get(k) != v for k, v in expected.items()):
             return f"the jail is not confined as required: {result!r}"
         return None
 
@@ -246,6 +249,12 @@ class Sandbox:
         place holds a ready jail; False if that took longer."""
         if not self.settings.warm_jails or self.profile is None or self._closing.is_set():
             return False
+        if self._pool is None or self._pool_pid != os.getpid():
+            self._start_pool()
+        assert self._pool is not None
+        return self._pool.wait_until_full(wait_s) if wait_s is not None else True
+
+    def _start_pool(self) -> None:
         with self._start_lock:
             if self._pool is None or self._pool_pid != os.getpid():
                 self._pool = JailPool(
@@ -256,7 +265,6 @@ class Sandbox:
                 self._pool_pid = os.getpid()
                 self._pool.start()
                 atexit.register(self.shutdown)  # Waiting jails and their folders go with us.
-        return self._pool.wait_until_full(wait_s) if wait_s is not None else True
 
     def waiting_uids(self, settle_s: float = 0) -> list[int]:
         """The uids of the warm jails that wait now; with ``settle_s``, once every place is
