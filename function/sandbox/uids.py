@@ -1,6 +1,6 @@
 """Jail uids, leased host-wide: no two live sandboxes ever run jails as the same uid.
 
-Every execution slot runs its jails as a uid of its own outside the jail, from a range
+Every jail, running or waiting, runs as a uid of its own outside the jail, from a range
 (PYEXEC_JAIL_UIDS, default 65000-65533). Sandboxes do not assume which: each takes its uids at
 start-up with :func:`lease`, which holds an exclusive ``flock(2)`` on ``<LEASE_DIR>/<uid>`` for
 each, for as long as the lease lives. Another server, another gunicorn worker, or another
