@@ -9,10 +9,12 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 
 import pytest
 from helpers import live_jail_processes, nsjail_processes, settings_with
 from sandbox import Kind, Sandbox
+from sandbox import pool as pool_module
 from sandbox import processes as jail_processes
 from sandbox.pool import BARE, PreloadSet, imported_packages, preload_for
 
@@ -142,6 +144,27 @@ def test_a_warm_jail_killed_while_it_waits_is_never_handed_a_script(warm):
     outcomes = [run_with(warm, "def main():\n    return 2") for _ in range(3)]
     assert [(o.kind, o.result) for o in outcomes] == [(Kind.OK, 2)] * 3
     assert warm.warm(wait_s=60), "the pool did not fill its places again"
+
+
+def test_an_idle_pool_replaces_the_jails_that_died_while_they_waited(monkeypatch):
+    monkeypatch.setattr(pool_module, "_LOOK_EVERY_S", 0.2)
+    box = Sandbox(settings_with(warm_jails=True, slots=1))
+    box.start()
+    try:
+        assert box.warm(wait_s=60)
+        for uid in box.waiting_uids():
+            assert jail_processes.kill_all_of_uid(uid)
+
+        def all_alive() -> bool:
+            waiting = box.waiting_uids(settle_s=1)
+            return len(waiting) == 2 and all(live_jail_processes([uid]) for uid in waiting)
+
+        deadline = time.monotonic() + 30
+        while not all_alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert all_alive(), "a dead jail still holds its place"
+    finally:
+        box.shutdown()
 
 
 def test_shutdown_ends_the_warm_jails_too():

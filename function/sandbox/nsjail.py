@@ -307,8 +307,9 @@ class Jail:
                 return False
         except ChildProcessError:
             return False
-        readable, _, _ = select.select([self.result_r], [], [], 0)
-        return not readable  # Nothing comes on it before the request but its end.
+        poller = select.poll()  # Not select(): it refuses descriptors past 1023.
+        poller.register(self.result_r, select.POLLIN)
+        return not poller.poll(0)  # Nothing comes on it before the request but its end.
 
     def problems(self) -> str:
         """Why a jail did not become ready: NsJail's complaints and the start-up's stderr."""
@@ -335,9 +336,14 @@ def start(argv_for: Callable[..., list[str]], registry: JailRegistry, stdin_firs
     ``argv_for(result_fd=..., log_fd=...)`` gives the command line once the pipes exist:
     build_argv with everything else bound.
     """
-    result_r, result_w = os.pipe()
-    log_r, log_w = os.pipe()
+    ours: list[int] = []  # The read ends, kept only if NsJail starts.
+    theirs: list[int] = []  # The write ends, the jail's: closed here once it has them.
     try:
+        for _ in range(2):
+            read_end, write_end = os.pipe()
+            ours.append(read_end)
+            theirs.append(write_end)
+        (result_r, log_r), (result_w, log_w) = ours, theirs
         proc = subprocess.Popen(
             argv_for(result_fd=result_w, log_fd=log_w),
             stdin=subprocess.PIPE,
@@ -348,13 +354,13 @@ def start(argv_for: Callable[..., list[str]], registry: JailRegistry, stdin_firs
             close_fds=True,
             start_new_session=True,
         )
-    except OSError as exc:
-        os.close(result_r)
-        os.close(log_r)
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
+        for fd in ours:
+            os.close(fd)
         raise SandboxFailure(f"could not start NsJail: {exc}") from exc
     finally:
-        os.close(result_w)
-        os.close(log_w)
+        for fd in theirs:
+            os.close(fd)
     assert proc.stdin is not None
     os.set_blocking(proc.stdin.fileno(), False)
     jail = Jail(proc, result_r, log_r, registry, memoryview(stdin_first))
@@ -389,6 +395,9 @@ def wait_ready(jail: Jail, timeout_s: float) -> bool:
                 if key.fd == jail.result_r:
                     marker = os.read(jail.result_r, 1)
                     if marker == READY and not pending:
+                        # What the start-up wrote before its R is in the pipes already:
+                        # it is the start-up's, never the script's.
+                        _read_what_is_there(sinks, set(sinks))
                         jail.ready_at, jail.stdin_pending = time.monotonic(), pending
                         return True
                     jail.close()  # Its end, or something no wrapper writes.

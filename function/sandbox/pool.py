@@ -27,6 +27,9 @@ J = TypeVar("J")
 
 #: After a failed start, a keeper waits this long before the next, doubling up to the most.
 _RETRY_FIRST_S, _RETRY_MOST_S = 0.5, 30.0
+#: How often an idle keeper looks whether its set's ready jails still wait (not ended, not
+#: too old), and replaces those that do not.
+_LOOK_EVERY_S = 10.0
 
 # `import a.b as c, d` and `from a.b import c`, at the start of a line: the names after
 # `import`, or the module after `from`. Imports inside strings or behind `;` are not seen,
@@ -151,11 +154,17 @@ class JailPool(Generic[J]):
                     self._changed.wait(remaining)
                 jail = places.ready.popleft()
                 self._changed.notify_all()  # A place is free: its keeper starts a jail.
-            if self._alive(jail):
+            if self._usable(jail):
                 return jail
             self._report("WARNING", "a warm jail died while it waited; replaced",
                          preload=preload.name)  # fmt: skip
             self._discard(jail)
+
+    def _usable(self, jail: J) -> bool:
+        try:
+            return self._alive(jail)
+        except Exception:  # noqa: BLE001 - a jail that cannot be checked is not handed out
+            return False
 
     def waiting(self) -> list[J]:
         """The jails ready now (for tests and measurements)."""
@@ -175,43 +184,38 @@ class JailPool(Generic[J]):
                 self._changed.wait(remaining)
         return True
 
-    def close(self) -> None:
-        """Stop refilling and end every ready jail. Jails being started are ended by their
-        keepers (or by the registry's stop_all, which refuses new ones)."""
+    def close(self) -> list[J]:
+        """Stop refilling; return the ready jails, which the caller ends (after signalling
+        every jail at once). Jails being started are ended by their keepers."""
         with self._changed:
             self._closed = True
             ready = [jail for places in self._places.values() for jail in places.ready]
             for places in self._places.values():
                 places.ready.clear()
             self._changed.notify_all()
-        for jail in ready:
-            self._discard(jail)
+        return ready
 
     def _keep(self, preload: PreloadSet) -> None:
         places = self._places[preload]
         retry_s = _RETRY_FIRST_S
         while True:
-            with self._changed:
-                while not self._closed and len(places.ready) + places.starting >= places.size:
-                    self._changed.wait()
-                if self._closed:
-                    return
-                places.starting += 1
-            try:
-                jail, problem = self._make(preload), None
-            except SandboxFailure as exc:
-                jail, problem = None, str(exc)
+            stale, room = self._wait_for_room(places)
+            for old in stale:
+                self._discard(old)
+            if not room:
+                return
+            made, problem = self._start(preload)
             with self._changed:
                 places.starting -= 1
                 recovered = problem is None and places.failure is not None
                 first_failure = problem is not None and places.failure is None
                 places.failure = problem
-                if jail is not None and not self._closed:
-                    places.ready.append(jail)
-                    jail = None
+                if made is not None and not self._closed:
+                    places.ready.append(made)
+                    made = None
                 self._changed.notify_all()
-            if jail is not None:  # Made while the pool closed.
-                self._discard(jail)
+            if made is not None:  # Made while the pool closed.
+                self._discard(made)
             if self._closed:  # A start that failed because the pool closed is no news.
                 return
             if recovered:
@@ -225,3 +229,28 @@ class JailPool(Generic[J]):
             with self._changed:
                 self._changed.wait_for(lambda: self._closed, retry_s)
             retry_s = min(retry_s * 2, _RETRY_MOST_S)
+
+    def _wait_for_room(self, places: _Places[J]) -> tuple[list[J], bool]:
+        """Wait until a place is free, and count it as starting; False once the pool closed.
+        Ready jails that no longer wait (ended, or too old) are found on the way, every
+        _LOOK_EVERY_S, and taken out: their places are free again, and the caller ends them."""
+        stale: list[J] = []
+        with self._changed:
+            while not self._closed and len(places.ready) + places.starting >= places.size:
+                if not self._changed.wait(_LOOK_EVERY_S):
+                    for jail in [j for j in places.ready if not self._usable(j)]:
+                        places.ready.remove(jail)
+                        stale.append(jail)
+            if self._closed:
+                return stale, False
+            places.starting += 1
+            return stale, True
+
+    def _start(self, preload: PreloadSet) -> tuple[J | None, str | None]:
+        """A ready jail, or why none could be made."""
+        try:
+            return self._make(preload), None
+        except SandboxFailure as exc:
+            return None, str(exc)
+        except Exception as exc:  # noqa: BLE001 - a keeper must outlive any one start
+            return None, f"{type(exc).__name__}: {exc}"

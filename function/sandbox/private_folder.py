@@ -43,7 +43,11 @@ class PrivateFolder:
         one's), to be removed by whoever holds that uid's lease now."""
         found = []
         for path in (rootfs / "tmp").glob("pyexec-*"):
-            if path.lstat().st_uid == uid and stat.S_ISDIR(path.lstat().st_mode):
+            try:
+                info = path.lstat()
+            except FileNotFoundError:  # Another worker's, removed since the listing.
+                continue
+            if info.st_uid == uid and stat.S_ISDIR(info.st_mode):
                 folder = cls.__new__(cls)
                 folder.path = path
                 found.append(folder)

@@ -189,7 +189,10 @@ class Sandbox:
             return
         self._lease.release()
         self._lease = None
+        # The parent's jails, waiting or running, are not the child's to stop or to use.
         self._pool, self._pool_pid = None, None
+        self._jails = nsjail.JailRegistry()
+        self._retired = set()
         try:
             self._take_lease()
         except SandboxUnavailable as exc:
@@ -301,9 +304,11 @@ class Sandbox:
         """Kill every jail, running or waiting, and refuse new executions (SIGTERM).
         Idempotent."""
         self._closing.set()
-        if self._pool is not None and self._pool_pid == os.getpid():
-            self._pool.close()
-        self._jails.stop_all()
+        pool = self._pool if self._pool_pid == os.getpid() else None
+        waiting = pool.close() if pool is not None else []
+        self._jails.stop_all()  # Every NsJail at once, running and waiting.
+        for jail in waiting:
+            self._discard(jail)
         if self.profile is Profile.GVISOR:
             for uid in self.uids:
                 processes.kill_all_of_uid(uid)
@@ -315,11 +320,14 @@ class Sandbox:
     @functools.cached_property
     def _warm_limits(self) -> Limits:
         """What a warm jail starts under: the most any request may ask for, and the default
-        /tmp size (a tmpfs's size is fixed when it is mounted). NsJail's own time limit then
-        counts from the jail's start: see WARM_LIFETIME_S."""
+        /tmp size (a tmpfs's size is fixed when it is mounted). NsJail's own time limit, and
+        RLIMIT_CPU, count from the jail's start: see WARM_LIFETIME_S and READY_WITHIN_S."""
         policy = self.settings.limits
         return replace(policy.maximums, tmp_size_mib=policy.defaults.tmp_size_mib,
-                       timeout_s=WARM_LIFETIME_S + policy.maximums.timeout_s)  # fmt: skip
+                       timeout_s=WARM_LIFETIME_S + policy.maximums.timeout_s,
+                       # RLIMIT_CPU counts the preload too: the wrapper narrows it to what it
+                       # used, plus the request's limit.
+                       cpu_time_s=policy.maximums.cpu_time_s + READY_WITHIN_S)  # fmt: skip
 
     def _execute(self, script: str, args: dict[str, Any], limits: Limits) -> Outcome:
         """Run in a warm jail where one fits, else in a jail started for this request. A warm
@@ -412,21 +420,21 @@ class Sandbox:
         """Hand a ready jail its request and make an Outcome of the run. Raises _NotTaken if
         the jail could not take the request: nothing ran."""
         assert self.profile is not None and jail.process is not None
-        request = nsjail.encode_request({
-            "script": script,
-            "args": args,
-            "max_result_bytes": limits.max_output_bytes,
-            "limits": {
-                "cpu_s": limits.cpu_time_s,
-                "as_bytes": limits.memory_mib * nsjail.MIB,
-                "nproc": limits.max_processes,
-                "nofile": limits.max_open_files,
-                "fsize_bytes": limits.max_file_size_mib * nsjail.MIB,
-            },
-        })  # fmt: skip
         watch = run = None
         wait_ms = round((time.monotonic() - asked) * 1000, 1)
         try:
+            request = nsjail.encode_request({
+                "script": script,
+                "args": args,
+                "max_result_bytes": limits.max_output_bytes,
+                "limits": {
+                    "cpu_s": limits.cpu_time_s,
+                    "as_bytes": limits.memory_mib * nsjail.MIB,
+                    "nproc": limits.max_processes,
+                    "nofile": limits.max_open_files,
+                    "fsize_bytes": limits.max_file_size_mib * nsjail.MIB,
+                },
+            })  # fmt: skip
             if jail.cgroup is not None:
                 try:
                     jail.cgroup.narrow(limits.jail_memory_bytes, limits.max_processes)
@@ -438,7 +446,8 @@ class Sandbox:
         finally:
             jail.process.close()  # Reaped already, unless the hand-over never happened.
             over_after_all = self._clean_up(jail, watch if jail.folder else None)
-        if not run.script_started and not self._closing.is_set():
+        stopped = run.timed_out or run.stopped_at is not None or self._closing.is_set()
+        if not run.script_started and not stopped:  # It ended by itself: nothing ran.
             stderr = run.stderr.data.decode("utf-8", "replace").strip().splitlines()[-3:]
             raise _NotTaken(
                 f"the jail ended before it took its request (exit status {run.exit_status}): "
@@ -638,7 +647,7 @@ def _interpret(
             f"NsJail could not start the jail (exit status {run.exit_status}): "
             f"{run.log_problems() or 'no log'}"
         )
-    if not run.script_started:  # Killed by shutdown() before it took the request.
+    if not (run.script_started or run.timed_out or run.stopped_at):  # Killed by shutdown().
         raise SandboxFailure(f"the jail was stopped (exit status {run.exit_status})")
     common: dict[str, Any] = {
         "stdout": run.stdout.data.decode("utf-8", "replace"),
