@@ -103,19 +103,36 @@ def settings_with(**changes) -> Settings:
 def leftovers(jail_uids) -> list[str]:
     """Live processes of the given jail uids, besides the warm jails that wait for a request
     in any sandbox of this process (once each pool has filled its places again)."""
-    waiting = set()
-    for box in [o for o in gc.get_objects() if isinstance(o, Sandbox)]:
-        waiting.update(box.waiting_uids(settle_s=60))
-    return live_jail_processes(set(jail_uids) - waiting)
+    return live_jail_processes(set(jail_uids) - _waiting_uids())
 
 
 def leftover_folders(rootfs: Path) -> list[str]:
     """Private folders in the rootfs's /tmp (gvisor profile) of no warm jail that waits."""
-    waiting = set()
-    for box in [o for o in gc.get_objects() if isinstance(o, Sandbox)]:
-        waiting.update(box.waiting_uids(settle_s=60))
+    waiting = _waiting_uids()
     folders = [(path, path.stat().st_uid) for path in (rootfs / "tmp").iterdir()]
     return [f"{path} (uid {uid})" for path, uid in folders if uid not in waiting]
+
+
+def _waiting_uids() -> set[int]:
+    """The uids of the warm jails every sandbox of this process keeps waiting, once each has
+    filled its places again."""
+    waiting: set[int] = set()
+    for box in [o for o in gc.get_objects() if isinstance(o, Sandbox)]:
+        waiting.update(box.waiting_uids(settle_s=60))
+    return waiting
+
+
+#: Warm jails of the `server` fixture (conftest.py): a place per slot (2) and preload set (2).
+SERVER_WARM_PLACES = 4
+
+
+def wait_for_a_request_jail(jail_uids, warm_places: int = SERVER_WARM_PLACES) -> None:
+    """Wait until a request's jail runs beside a server's warm jails: more live jail processes
+    than it has warm places (never more wait or start at once)."""
+    deadline = time.monotonic() + 10
+    while len(live_jail_processes(jail_uids)) <= warm_places and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(live_jail_processes(jail_uids)) > warm_places, "no request started a jail"
 
 
 def no_jails_within(jail_uids, seconds: float = 10) -> list[str]:

@@ -28,6 +28,7 @@ from helpers import (
     server_uids,
     settings_with,
     strict_json,
+    wait_for_a_request_jail,
 )
 from sandbox import Kind, Outcome, Sandbox
 
@@ -45,10 +46,6 @@ MKDIR = 'def main():\n    import os\n    os.mkdir("/should_fail")\n    return {"
 def client():
     app = functions_framework.create_app("execute", str(REPO / "function/main.py"))
     return app.test_client()
-
-
-#: Warm jails of the `server` fixture: a place per slot (2) and preload set (2).
-WARM_PLACES = 4
 
 
 def post(client, body, path="/execute", **kwargs):
@@ -495,11 +492,7 @@ def test_sigterm_kills_running_jails_and_leaves_nothing(server):
             http, "POST", f"{base}/execute",
             {"script": "import time\ndef main():\n    time.sleep(30)", "limits": {"timeout_s": 40}},
         )  # fmt: skip
-        deadline = time.monotonic() + 10
-        # Beyond the warm jails (2 slots, 2 preload sets), one runs the request.
-        while len(live_jail_processes(jail_uids)) <= WARM_PLACES and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(live_jail_processes(jail_uids)) > WARM_PLACES, "no request started a jail"
+        wait_for_a_request_jail(jail_uids)
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
         try:

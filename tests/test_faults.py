@@ -13,14 +13,18 @@ from pathlib import Path
 
 import pytest
 from api.service import HttpRequest, Service
-from helpers import http, live_jail_processes, nsjail_processes, server_uids, settings_with
+from helpers import (
+    http,
+    live_jail_processes,
+    nsjail_processes,
+    server_uids,
+    settings_with,
+    wait_for_a_request_jail,
+)
 from sandbox import Sandbox
 from sandbox.private_folder import PrivateFolder
 
 HELLO = 'def main():\n    return "hello"'
-
-#: Warm jails of the `server` fixture: a place per slot (2) and preload set (2).
-WARM_PLACES = 4
 
 
 def service_with(**settings) -> Service:
@@ -101,11 +105,7 @@ def test_sigterm_during_load_answers_every_request_and_leaves_nothing(server):
     }
     with ThreadPoolExecutor(12) as pool:
         pending = [pool.submit(http, "POST", f"{base}/execute", sleeper) for _ in range(12)]
-        deadline = time.monotonic() + 10
-        # Beyond the warm jails (2 slots, 2 preload sets), one runs the request.
-        while len(live_jail_processes(jail_uids)) <= WARM_PLACES and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(live_jail_processes(jail_uids)) > WARM_PLACES, "no request started a jail"
+        wait_for_a_request_jail(jail_uids)
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
         answers = []

@@ -54,8 +54,10 @@ class Settings:
     jail_uids: range = uids.DEFAULT_RANGE
     limits: LimitPolicy = field(default_factory=LimitPolicy)
     warm_jails: bool = True
-    preload_sets: tuple[tuple[str, ...], ...] = (("numpy", "pandas"),)
-    """The modules of each kind of warm jail besides the bare one."""
+    preload_sets: tuple[tuple[str, ...], ...] = field(
+        default_factory=lambda: _preload_sets(DEFAULT_PRELOAD)
+    )
+    """The modules of each kind of warm jail besides the bare one (never an empty set)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -138,8 +138,12 @@ class JailRun:
 
     def log_problems(self) -> str:
         """NsJail's warning, error and fatal lines, for a sandbox failure's message."""
-        lines = [ln for ln in self.log_text.splitlines() if ln[:3] in ("[W]", "[E]", "[F]")]
-        return "\n".join(lines[-10:])
+        return "\n".join(_problem_lines(self.log_text))
+
+
+def _problem_lines(log: str) -> list[str]:
+    """The last ten warning, error and fatal lines of NsJail's log."""
+    return [line for line in log.splitlines() if line[:3] in ("[W]", "[E]", "[F]")][-10:]
 
 
 def build_argv(
@@ -286,10 +290,7 @@ class Jail:
     result_r: int
     log_r: int
     registry: JailRegistry
-    stdin_pending: memoryview
-    """What is still to be written to the jail's stdin ahead of its request."""
     started_at: float = field(default_factory=time.monotonic)
-    ready_at: float | None = None
     log: Stream = field(default_factory=lambda: Stream(_LOG_CAP))
     setup_stderr: Stream = field(default_factory=lambda: Stream(_SETUP_STDERR_CAP))
     reaped: tuple[int, float] | None = None
@@ -313,10 +314,9 @@ class Jail:
 
     def problems(self) -> str:
         """Why a jail did not become ready: NsJail's complaints and the start-up's stderr."""
-        log = self.log.data.decode("utf-8", "replace")
-        lines = [ln for ln in log.splitlines() if ln[:3] in ("[W]", "[E]", "[F]")]
+        lines = _problem_lines(self.log.data.decode("utf-8", "replace"))
         stderr = self.setup_stderr.data.decode("utf-8", "replace").strip()
-        return "\n".join([*lines[-10:], *stderr.splitlines()[-10:]]) or "no log"
+        return "\n".join([*lines, *stderr.splitlines()[-10:]]) or "no log"
 
     def close(self) -> tuple[int, float]:
         """Stop NsJail and reap it (once): its exit status and CPU seconds, jail included."""
@@ -328,10 +328,9 @@ class Jail:
         return self.reaped
 
 
-def start(argv_for: Callable[..., list[str]], registry: JailRegistry, stdin_first: bytes) -> Jail:
-    """Start NsJail; ``stdin_first`` is written to the jail's stdin ahead of any request (the
-    wrapper's code, :func:`wrapper_program`). Raises SandboxFailure if NsJail cannot be
-    started, or the sandbox is shutting down.
+def start(argv_for: Callable[..., list[str]], registry: JailRegistry) -> Jail:
+    """Start NsJail. Raises SandboxFailure if NsJail cannot be started, or the sandbox is
+    shutting down.
 
     ``argv_for(result_fd=..., log_fd=...)`` gives the command line once the pipes exist:
     build_argv with everything else bound.
@@ -363,20 +362,22 @@ def start(argv_for: Callable[..., list[str]], registry: JailRegistry, stdin_firs
             os.close(fd)
     assert proc.stdin is not None
     os.set_blocking(proc.stdin.fileno(), False)
-    jail = Jail(proc, result_r, log_r, registry, memoryview(stdin_first))
+    jail = Jail(proc, result_r, log_r, registry)
     if not registry.add(proc):
         jail.close()
         raise SandboxFailure("the sandbox is shutting down")
     return jail
 
 
-def wait_ready(jail: Jail, timeout_s: float) -> bool:
-    """Wait until the wrapper says it is ready; False if the jail ended first, or did not get
-    there within ``timeout_s`` (the jail is then closed: see :meth:`Jail.problems`)."""
+def wait_ready(jail: Jail, stdin_first: bytes, timeout_s: float) -> bool:
+    """Write ``stdin_first`` to the jail (the wrapper's code: :func:`wrapper_program`) and
+    wait until the wrapper says it is ready, which it can only be once it has read all of
+    it; False if the jail ended first, or did not get there within ``timeout_s`` (the jail is
+    then closed: see :meth:`Jail.problems`)."""
     proc = jail.proc
     assert proc.stdin and proc.stdout and proc.stderr
     stdin = proc.stdin.fileno()
-    pending = jail.stdin_pending
+    pending = memoryview(stdin_first)
     sinks = {proc.stdout.fileno(): Stream(0), proc.stderr.fileno(): jail.setup_stderr,
              jail.log_r: jail.log}  # fmt: skip
     deadline = time.monotonic() + timeout_s
@@ -398,7 +399,6 @@ def wait_ready(jail: Jail, timeout_s: float) -> bool:
                         # What the start-up wrote before its R is in the pipes already:
                         # it is the start-up's, never the script's.
                         _read_what_is_there(sinks, set(sinks))
-                        jail.ready_at, jail.stdin_pending = time.monotonic(), pending
                         return True
                     jail.close()  # Its end, or something no wrapper writes.
                     return False
@@ -466,7 +466,7 @@ def _pump(
         result_r: run.result,
         log_r: run.log,
     }
-    pending = memoryview(bytes(jail.stdin_pending) + request)
+    pending = memoryview(request)
     drain_until: float | None = None
     next_watch = time.monotonic() + _WATCH_EVERY_S
     paused: dict[int, float] = {}  # fd -> when to read it again

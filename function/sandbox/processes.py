@@ -50,19 +50,31 @@ def kill_all_of_uid(uid: int, rounds: int = 50) -> bool:
 def cpu_of_tree(root_pid: int) -> float:
     """CPU seconds used so far by every process below ``root_pid`` (not itself), with the
     children they have waited for. Linux only: gVisor does not list a task's children."""
-    ticks = 0
+    total = 0.0
     pending = _children(root_pid)
     while pending:
         pid = pending.pop()
-        ticks += _cpu_ticks(_PROC / str(pid))
+        total += cpu_of(pid)
         pending += _children(pid)
-    return ticks / _CLOCK_TICKS
+    return total
 
 
 def cpu_of_uid(uid: int) -> float:
     """CPU seconds used so far by every process of ``uid``, with the children they have
     waited for."""
-    return sum(_cpu_ticks(_PROC / str(pid)) for pid in processes_of_uid(uid)) / _CLOCK_TICKS
+    return sum(cpu_of(pid) for pid in processes_of_uid(uid))
+
+
+def cpu_of(pid: int) -> float:
+    """CPU seconds used so far by one process, with the children it has waited for; 0 if it
+    is gone (its time went to whoever reaped it)."""
+    try:
+        stat = (_PROC / str(pid) / "stat").read_bytes()
+    except OSError:
+        return 0.0
+    # The fields after the ")" that closes the name; utime is the 14th field of the line.
+    fields = stat[stat.rindex(b")") + 2 :].split()
+    return sum(int(value) for value in fields[11:15]) / _CLOCK_TICKS  # utime ... cstime
 
 
 def unlinked_file_bytes(uid: int) -> int:
@@ -101,16 +113,6 @@ def _belongs_to(path: Path, uid: int) -> bool:
     # A zombie leader counts itself in Threads: it is alive while another thread is. (gVisor
     # lists no tasks for it, so Threads is what both kernels tell alike.)
     return not fields.get(b"State", b"Z").startswith(b"Z") or int(fields[b"Threads"]) > 1
-
-
-def _cpu_ticks(path: Path) -> int:
-    try:
-        stat = (path / "stat").read_bytes()
-    except OSError:  # Gone since it was listed: its time went to whoever reaped it.
-        return 0
-    # The fields after the ")" that closes the name; utime is the 14th field of the line.
-    fields = stat[stat.rindex(b")") + 2 :].split()
-    return sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
 
 
 def _children(pid: int) -> list[int]:

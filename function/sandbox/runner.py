@@ -116,7 +116,7 @@ class Sandbox:
     @property
     def preload_sets(self) -> tuple[PreloadSet, ...]:
         """The kinds of warm jail: the bare one, then each configured preload set."""
-        return (BARE, *(PreloadSet(m) for m in self.settings.preload_sets if m))
+        return (BARE, *(PreloadSet(modules) for modules in self.settings.preload_sets))
 
     @property
     def uids_needed(self) -> int:
@@ -367,7 +367,7 @@ class Sandbox:
             uid = self._free_uids.get(timeout=READY_WITHIN_S)
         except queue.Empty:
             raise SandboxFailure("no jail uid came free (too many retired)") from None
-        jail = _Jail(uid, preload, start_limits)
+        jail = _Jail(uid, preload)
         try:
             if self.profile is Profile.GVISOR:
                 jail.folder = _private_folder(self.settings.rootfs, uid)
@@ -382,8 +382,8 @@ class Sandbox:
                 cgroup=jail.cgroup, private_tmp=jail.folder.jail_path if jail.folder else None,
                 preload=preload.modules, program=program,
             )  # fmt: skip
-            jail.process = nsjail.start(argv_for, self._jails, code)
-            if not nsjail.wait_ready(jail.process, READY_WITHIN_S):
+            jail.process = nsjail.start(argv_for, self._jails)
+            if not nsjail.wait_ready(jail.process, code, READY_WITHIN_S):
                 raise SandboxFailure(f"NsJail could not start the jail: {jail.process.problems()}")
         except BaseException:
             self._discard(jail, check=False)
@@ -392,7 +392,7 @@ class Sandbox:
 
     def _waits(self, jail: _Jail) -> bool:
         """Whether a warm jail can still be handed a request."""
-        assert jail.process is not None and jail.process.ready_at is not None
+        assert jail.process is not None
         young = time.monotonic() - jail.process.started_at < WARM_LIFETIME_S
         return young and jail.process.alive()
 
@@ -571,8 +571,6 @@ class _Jail:
 
     uid: int
     preload: PreloadSet
-    start_limits: Limits
-    """What it was started under; narrowed to its request's at the hand-over."""
     process: nsjail.Jail | None = None
     folder: PrivateFolder | None = None
     cgroup: ExecutionCgroup | None = None
