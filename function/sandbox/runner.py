@@ -46,10 +46,26 @@ from sandbox.private_folder import PrivateFolder
 from sandbox.profiles import Cgroups, Profile, auto_profile, prepare_cgroups
 
 #: Run at start-up through the whole path. Passing means the jail runs Python, returns a
-#: result, and is really confined: not root, no network, a read-only root, x32 calls refused,
-#: and its memory limit lowered to the request's (a warm jail's starts at the maximum).
+#: result, and is really confined: not root, no network, a read-only root, x32 and i386 system
+#: calls refused by the seccomp policy, and its memory limit lowered to the request's (a warm
+#: jail's starts at the maximum).
 SELF_TEST_SCRIPT = """
-import ctypes, os, resource, socket
+import ctypes, mmap, os, resource, socket
+
+def x32_socket():
+    return ctypes.CDLL(None).syscall(0x40000000 | 41, 2, 1, 0)
+
+def i386_getpid():
+    code = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+    code.write(bytes.fromhex("b814000000cd80c3"))  # mov eax, 20; int 0x80; ret
+    return ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(code)))()
+
+def refused(call):
+    child = os.fork()
+    if child == 0:
+        os._exit(1 if call() >= 0 else 0)
+    _, status = os.waitpid(child, 0)
+    return "open" if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 1 else "closed"
 
 def main():
     try:
@@ -62,18 +78,12 @@ def main():
         root = "writable"
     except OSError:
         root = "read-only"
-    # An x32 socket() call (number | 0x40000000) must be refused too, whatever the kernel.
-    child = os.fork()
-    if child == 0:
-        fd = ctypes.CDLL(None).syscall(0x40000000 | 41, 2, 1, 0)
-        os._exit(1 if fd >= 0 else 0)
-    _, status = os.waitpid(child, 0)
-    x32 = "open" if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 1 else "closed"
     memory = resource.getrlimit(resource.RLIMIT_AS)
-    return {"uid": os.getuid(), "network": network, "root": root, "x32": x32, "memory": memory}
+    return {"uid": os.getuid(), "network": network, "root": root, "x32": refused(x32_socket),
+            "i386": refused(i386_getpid), "memory": memory}
 """
 #: What the self-test must return (besides a uid that is not root's).
-SELF_TEST_EXPECTED = {"network": "closed", "root": "read-only", "x32": "closed"}
+SELF_TEST_EXPECTED = {"network": "closed", "root": "read-only", "x32": "closed", "i386": "closed"}
 
 #: How long a jail may take to become ready (NsJail's set-up, the interpreter, the preload).
 READY_WITHIN_S = 30.0

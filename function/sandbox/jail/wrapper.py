@@ -90,7 +90,6 @@ class Unconvertible(Exception):
 
 def main():
     result_fd = int(sys.argv[1])
-    _refuse_x32_syscalls()
     os.umask(0o077)  # Files the script creates are its own, even in a shared /tmp.
     for name in filter(None, sys.argv[2].split(",")):
         __import__(name)
@@ -130,33 +129,6 @@ def _lower(which, value):
     if hard != resource.RLIM_INFINITY:
         value = min(value, hard)
     _setrlimit(which, (value, value))
-
-
-def _refuse_x32_syscalls():
-    """Add a seccomp filter that kills the process on any x32 ABI system call.
-
-    NsJail's policy matches x86_64 numbers exactly; an x32 call carries the same audit arch
-    with bit 30 set in its number and would pass it. Filters stack, so this one only narrows.
-    """
-    if os.uname().machine != "x86_64":
-        return
-    import ctypes
-    import struct
-
-    ld_nr = struct.pack("HBBI", 0x20, 0, 0, 0)  # BPF_LD|BPF_W|BPF_ABS: seccomp_data.nr
-    jge_x32 = struct.pack("HBBI", 0x35, 0, 1, 0x40000000)  # BPF_JMP|BPF_JGE|BPF_K
-    kill = struct.pack("HBBI", 0x06, 0, 0, 0x80000000)  # BPF_RET: SECCOMP_RET_KILL_PROCESS
-    allow = struct.pack("HBBI", 0x06, 0, 0, 0x7FFF0000)  # BPF_RET: SECCOMP_RET_ALLOW
-    code = ctypes.create_string_buffer(ld_nr + jge_x32 + kill + allow)
-
-    class SockFprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-    program = SockFprog(4, ctypes.cast(code, ctypes.c_void_p))
-    libc = ctypes.CDLL(None, use_errno=True)
-    pr_set_seccomp, seccomp_mode_filter = 22, 2
-    if libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(program), 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) for the x32 filter failed")
 
 
 def _run(source, args, max_result_bytes):

@@ -1,0 +1,167 @@
+"""Which system calls a jail makes: run scripts through the real sandbox with NsJail under strace.
+
+    python seccomp/trace.py [SCRIPT.py ...]     # default: every script in seccomp/corpus/
+
+Runs in whatever profile this host gets (under ``runsc do``: the gvisor profile) and prints one
+JSON document: the profile, and for each system call the corpus script that first made it,
+with the values seen for the argument that each argument rule looks at (see ARGUMENTS). Used by
+seccomp/generate.py; run by hand to see what a new script needs.
+
+How: ``PYEXEC_NSJAIL`` points at a shim that starts the real NsJail under ``strace -f``, so each
+jail, warm or cold, leaves one trace. A jail's calls are those of the process that execve()s
+its Python (from that execve on, which is where NsJail's filter starts) and of every process
+or thread it starts. The policy in force while tracing is the committed one with its default
+turned to ALLOW: its refusals (clone3's ENOSYS, which sends libc to clone) still steer the
+program as they will in production, and nothing unlisted is killed before it is seen. The
+start-up self-test's jail is left out: it makes refused calls on purpose.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "function"))
+
+from sandbox import Sandbox, Settings, nsjail  # noqa: E402
+
+CORPUS = HERE / "corpus"
+#: The argument each argument rule of the policy compares, by position.
+ARGUMENTS = {"ioctl": 1, "fcntl": 1, "prctl": 0, "socketpair": 0, "clone": 0}
+_LINE = re.compile(r"^(\d+)\s+(?:<\.\.\. (\w+) resumed>(.*)|(\w+)\((.*))$")
+_SELF_TEST_MARK = "/pyexec-self-test"
+
+
+def main(argv: list[str]) -> int:
+    scripts = [Path(a) for a in argv] or sorted(CORPUS.glob("*.py"))
+    with tempfile.TemporaryDirectory(prefix="pyexec-trace-") as folder:
+        traces = Path(folder)
+        if os.environ.get("TRACE_KEEP"):
+            traces = Path(os.environ["TRACE_KEEP"])
+        settings = dataclasses.replace(Settings.from_env(), nsjail=_shim(traces))
+        nsjail.POLICY = _tracing_policy(traces)
+        sandbox = Sandbox(settings)
+        profile = sandbox.start()
+        calls: dict[str, dict] = {}
+        try:
+            for script in scripts:
+                sandbox.warm(wait_s=300)  # so that the script's jail is a warm one, preload and all
+                _clear(traces)
+                limits = settings.limits.resolve({"timeout_s": 60, "cpu_time_s": 60})
+                outcome = sandbox.run(script.read_text(), {}, limits)
+                warm = "warm" if outcome.warm else "cold"
+                print(f"{script.name}: {outcome.kind.value}, {warm}", file=sys.stderr)
+                _record(calls, _jail_calls(traces), script.name)
+        finally:
+            sandbox.shutdown()
+    json.dump({"profile": profile.value, "calls": dict(sorted(calls.items()))}, sys.stdout,
+              indent=1)
+    return 0
+
+
+def _shim(traces: Path) -> Path:
+    real = Settings.from_env().nsjail
+    strace = shutil.which("strace")
+    if strace is None:
+        raise SystemExit("strace is not installed (apt-get install strace)")
+    shim = traces / "nsjail"
+    shim.write_text(f'#!/bin/sh\nexec {strace} -f -q -o "{traces}/trace.$$" -- {real} "$@"\n')
+    shim.chmod(0o755)
+    return shim
+
+
+def _tracing_policy(traces: Path) -> Path:
+    text = nsjail.POLICY.read_text()
+    default = re.compile(r"DEFAULT \w+\s*$")
+    if not default.search(text):
+        raise SystemExit(f"{nsjail.POLICY} does not end with its DEFAULT action")
+    policy = traces / "tracing.kafel"
+    policy.write_text(default.sub("DEFAULT ALLOW\n", text))
+    return policy
+
+
+def _clear(traces: Path) -> None:
+    """Forget the traces of jails that have ended (warm jails still waiting keep theirs)."""
+    for trace in traces.glob("trace.*"):
+        if _ended(trace):
+            trace.unlink()
+
+
+def _ended(trace: Path) -> bool:
+    """strace's last line is NsJail's end, which comes after every process of its jail's."""
+    lines = trace.read_text(errors="replace").splitlines()
+    last = lines[-1] if lines else ""
+    return "+++ exited with" in last or "+++ killed by" in last
+
+
+def _jail_calls(traces: Path) -> dict[str, set[str]]:
+    """The calls made in every ended jail's trace: name -> values of its ruled argument."""
+    calls: dict[str, set[str]] = defaultdict(set)
+    deadline = time.monotonic() + 10
+    while not (ended := [t for t in traces.glob("trace.*") if _ended(t)]):
+        if time.monotonic() > deadline:
+            raise SystemExit("no jail's trace ended after the script ran")
+        time.sleep(0.1)
+    for trace in ended:
+        text = trace.read_text(errors="replace")
+        if _SELF_TEST_MARK in text:
+            continue
+        for name, args in _calls_in(text.splitlines()):
+            calls[name]
+            if name in ARGUMENTS:
+                calls[name].add(_argument(args, ARGUMENTS[name]))
+    return calls
+
+
+def _calls_in(lines: list[str]):
+    """(name, arguments) of each call made by the jail's processes in one NsJail's trace.
+
+    The first process is NsJail itself; the jail is the process that execve()s a program other
+    than NsJail, from that call on, and every other process in the trace (its threads and
+    children: their ids as clone() returns them are the pid namespace's, so they are not
+    matched to a parent).
+    """
+    nsjail_pid, jail_pid, in_jail = None, None, False
+    for line in lines:
+        match = _LINE.match(line)
+        if not match or match.group(2):  # not a call, or the end of one already counted
+            continue
+        pid, _, _, name, args = match.groups()
+        if nsjail_pid is None:
+            nsjail_pid = pid
+        if pid == nsjail_pid:
+            continue
+        if jail_pid is None:
+            jail_pid = pid
+        if pid == jail_pid and not in_jail:
+            in_jail = name in ("execve", "execveat") and "nsjail" not in args.split(",", 1)[0]
+            if not in_jail:
+                continue
+        yield name, args
+
+
+def _argument(args: str, position: int) -> str:
+    if flags := re.search(r"flags=([^,]+)", args):  # clone(child_stack=..., flags=...)
+        return flags.group(1).removesuffix(" <unfinished ...>")
+    args = re.split(r"\)\s+=| <unfinished", args)[0]
+    parts = [part.strip() for part in args.split(",")]
+    return parts[position] if position < len(parts) else ""
+
+
+def _record(calls: dict[str, dict], seen: dict[str, set[str]], script: str) -> None:
+    for name, values in seen.items():
+        entry = calls.setdefault(name, {"first": script, "values": []})
+        entry["values"] = sorted(set(entry["values"]) | values)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
