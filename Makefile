@@ -26,7 +26,7 @@ export CHECKOV_BIN := $(abspath $(BUILD)/checkov/bin/checkov)
 export SCHEMATHESIS_BIN := $(abspath $(BUILD)/schemathesis/bin/schemathesis)
 
 .PHONY: help setup system-deps nsjail rootfs run test test-namespaces test-gvisor lint bench load \
-	slow-clients lock image image-deps clean
+	slow-clients seccomp lock image image-deps clean
 
 help:
 	@echo "make run    serve the API on http://localhost:8080 (function/server.py)"
@@ -35,6 +35,7 @@ help:
 	@echo "make load   1000 requests at concurrency 16, in both profiles"
 	@echo "make slow-clients  a dozen slow or non-reading clients beside normal traffic"
 	@echo "make image  build the deployable image with podman (part of make test)"
+	@echo "make seccomp  trace the corpus in both profiles and write the seccomp allowlist"
 
 # Test tools whose dependencies clash with the function's get a virtualenv each.
 TOOLS := checkov schemathesis
@@ -100,7 +101,7 @@ test-gvisor:
 	runsc --network=none do env PYEXEC_EXPECT_PROFILE=gvisor \
 		$(PYTHON) -m pytest -p no:cacheprovider tests/test_sandbox.py tests/test_api.py tests/test_events.py \
 		tests/test_attacks.py tests/test_faults.py tests/test_neighbours.py tests/test_clients.py \
-		tests/test_bad_input.py tests/test_warm.py
+		tests/test_bad_input.py tests/test_warm.py tests/test_seccomp.py
 
 lint:
 	$(PYTHON) -m ruff check function tests benchmarks
@@ -115,6 +116,11 @@ load: setup
 # Twelve slow or non-reading clients beside normal traffic (not part of `make test`).
 slow-clients: setup
 	$(PYTHON) benchmarks/slow_clients.py
+
+# Trace the corpus in both profiles and write the seccomp allowlist from it (seccomp/generate.py).
+seccomp: setup
+	$(call apt_install,strace)
+	$(PYTHON) seccomp/generate.py
 
 bench: setup
 	$(PYTHON) benchmarks/latency.py

@@ -345,6 +345,8 @@ def test_real_server_answers_the_seed_examples(server):
     assert headers["X-Execution-Id"] == body["execution_id"]
     logged = [json.loads(line) for line in log_path.read_text().splitlines() if line[:1] == "{"]
     assert logged[0]["self_test"] == "passed"
+    swap_warnings = [e for e in logged if e["message"].startswith("swap cannot be capped")]
+    assert len(swap_warnings) == (not logged[0]["swap_capped"])
     assert [e["outcome"] for e in logged if e.get("execution_id") == body["execution_id"]] == [
         "exception"
     ]

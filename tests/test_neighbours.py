@@ -18,6 +18,8 @@ import pytest
 from attacks import ATTACKS, attack
 from helpers import http, leftovers, no_jails_within, nsjail_processes, serve, server_uids
 from sandbox import Sandbox, SandboxUnavailable, Settings, uids
+from sandbox.execution_cgroup import ExecutionCgroup
+from sandbox.nsjail import MIB
 from sandbox.profiles import prepare_cgroups
 from sandbox.runner import unsearchable_folder
 
@@ -233,3 +235,23 @@ def test_cgroups_are_used_wherever_the_host_offers_them(sandbox):
     if sandbox.profile.value != "namespaces" or prepare_cgroups() is None:
         pytest.skip("this host offers no memory and pids cgroups to the namespaces profile")
     assert sandbox.cgroups is not None, "the host has cgroups, but the sandbox fell back"
+
+
+def test_swap_is_capped_where_the_kernel_accounts_it(sandbox):
+    cgroups = prepare_cgroups() if sandbox.profile.value == "namespaces" else None
+    if cgroups is None or not cgroups.swap:
+        assert not sandbox.swap_capped and sandbox.swap_reason  # logged at start-up
+        pytest.skip("no swap accounting here: the start-up log says so (test_api)")
+    assert sandbox.swap_capped
+    memory = 64 * MIB
+    cgroup = ExecutionCgroup.create(cgroups, 999, memory, 8)  # no jail's uid is below 1000
+    try:
+        if cgroup.version == 1:
+            limits = [cgroup.path / f"memory.{name}limit_in_bytes" for name in ("", "memsw.")]
+            assert [int(p.read_text()) for p in limits] == [memory, memory]
+            cgroup.narrow(32 * MIB, 8)
+            assert [int(p.read_text()) for p in limits] == [32 * MIB, 32 * MIB]
+        else:
+            assert (cgroup.path / "memory.swap.max").read_text().strip() == "0"
+    finally:
+        cgroup.remove()

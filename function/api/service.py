@@ -101,7 +101,10 @@ class Service:
             uids=self.sandbox.uids,
             queue=self.capacity - self.sandbox.settings.slots,
             self_test_ms=round((time.monotonic() - started) * 1000, 1),
+            swap_capped=self.sandbox.swap_capped,
         )
+        if not self.sandbox.swap_capped:
+            log("WARNING", "swap cannot be capped here: " + self.sandbox.swap_reason)
         os.register_at_fork(after_in_child=self._log_worker)
 
     def _log_worker(self) -> None:

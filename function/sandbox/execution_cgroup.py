@@ -7,6 +7,9 @@ uid, and puts the memory limit there; NsJail's cgroup below it gets a slightly h
 so the parent's is the one the jail hits. A warm jail's limits are its request's from the
 hand-over on: :meth:`ExecutionCgroup.narrow` lowers the parent's, from outside the jail.
 
+Swap is capped at nothing where the kernel accounts it (Cgroups.swap): memory.swap.max is 0
+(v2), memory.memsw.limit_in_bytes equals the memory limit (v1).
+
 The kernel then counts the jail's peak memory and its OOM kills in a cgroup that outlives the
 jail, and the runner reads them once NsJail is gone: the memory verdict and the reported peak
 are the kernel's, for this jail alone, and do not depend on the server's own memory (NsJail's
@@ -50,6 +53,9 @@ class ExecutionCgroup:
     """The limit of NsJail's own cgroup, above the parent's."""
     pids_path: Path
     """Where the pids limit is: the same cgroup in v2, the pids hierarchy's in v1."""
+    cap_swap: bool = False
+    """v1 with swap accounting: memory.memsw.limit_in_bytes (memory and swap together) is kept
+    equal to the memory limit. (v2 sets memory.swap.max to 0 once, at creation.)"""
 
     @classmethod
     def create(
@@ -65,7 +71,8 @@ class ExecutionCgroup:
         else:
             path = pids_path = CGROUP_ROOT / name
             nsjail_parent = str(path)
-        cgroup = cls(cgroups.version, path, nsjail_parent, memory_bytes + _HEADROOM, pids_path)
+        cgroup = cls(cgroups.version, path, nsjail_parent, memory_bytes + _HEADROOM, pids_path,
+                     cap_swap=cgroups.swap and cgroups.version == 1)
         cgroup.remove()  # Left by a server that died: the uid's lease is ours now.
         try:
             path.mkdir()
@@ -75,7 +82,7 @@ class ExecutionCgroup:
                 controllers = (path / "cgroup.controllers").read_text().split()
                 wanted = [c for c in ("memory", "pids", "cpu") if c in controllers]
                 (path / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
-                with contextlib.suppress(FileNotFoundError):  # No swap accounting: no swap.
+                if cgroups.swap:
                     (path / "memory.swap.max").write_text("0")
             cgroup._write_limits(memory_bytes, max_processes)
         except OSError as exc:
@@ -93,8 +100,12 @@ class ExecutionCgroup:
             raise SandboxFailure(f"could not narrow the jail's cgroup {self.path}: {exc}") from exc
 
     def _write_limits(self, memory_bytes: int, max_processes: int) -> None:
+        """Limits only ever go down after creation; v1 wants memory+swap at least memory, so
+        memory is written first."""
         memory = "memory.limit_in_bytes" if self.version == 1 else "memory.max"
         (self.path / memory).write_text(str(memory_bytes))
+        if self.cap_swap:
+            (self.path / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes))
         (self.pids_path / "pids.max").write_text(str(max_processes))
 
     def limit_hit(self) -> bool:
@@ -102,7 +113,9 @@ class ExecutionCgroup:
         subtree here; v1 counts them only in the victim's own cgroup (NsJail's, gone by now),
         so there it is the number of times a charge failed at this limit."""
         if self.version == 1:
-            return int((self.path / "memory.failcnt").read_text()) > 0
+            # With swap capped, a charge may fail at the memory+swap limit first: counted there.
+            counters = ["memory.failcnt"] + ["memory.memsw.failcnt"] * self.cap_swap
+            return any(int((self.path / name).read_text()) > 0 for name in counters)
         for line in (self.path / "memory.events").read_text().splitlines():
             key, _, value = line.partition(" ")
             if key == "oom_kill":

@@ -52,6 +52,10 @@ class Cgroups:
     version: int  # 1 or 2
     cpu: bool = False
     """Whether the cpu controller is there too (a jail then gets at most one CPU's time)."""
+    swap: bool = False
+    """Whether swap is accounted, so that a jail's swap can be capped (at nothing): v1's
+    memory.memsw.* files, v2's memory.swap.max. Without it, a host with swap lets the jail's
+    pages out past its memory limit (RLIMIT_AS still bounds its address space)."""
 
 
 def prepare_cgroups() -> Cgroups | None:
@@ -61,7 +65,8 @@ def prepare_cgroups() -> Cgroups | None:
         if unified.exists():
             controllers = set(unified.read_text().split())
             if {"memory", "pids"} <= controllers:
-                return Cgroups(version=2, cpu="cpu" in controllers)
+                swap = any(CGROUP_ROOT.glob("*/memory.swap.max"))
+                return Cgroups(version=2, cpu="cpu" in controllers, swap=swap)
             return None
         available = []
         for controller in ("memory", "pids", "cpu"):
@@ -73,4 +78,5 @@ def prepare_cgroups() -> Cgroups | None:
         return None
     if not {"memory", "pids"} <= set(available):
         return None
-    return Cgroups(version=1, cpu="cpu" in available)
+    swap = (CGROUP_ROOT / "memory" / CGROUP_PARENT / "memory.memsw.limit_in_bytes").exists()
+    return Cgroups(version=1, cpu="cpu" in available, swap=swap)
