@@ -104,8 +104,8 @@ test-gvisor:
 		tests/test_bad_input.py tests/test_warm.py tests/test_seccomp.py
 
 lint:
-	$(PYTHON) -m ruff check function tests benchmarks
-	$(PYTHON) -m ruff format --check function tests benchmarks
+	$(PYTHON) -m ruff check function tests benchmarks seccomp
+	$(PYTHON) -m ruff format --check function tests benchmarks seccomp
 	$(PYTHON) -m mypy
 
 # 1000 requests at concurrency 16 against one server, in each profile (not part of `make test`).

@@ -32,6 +32,7 @@ TRACED = HERE / "traced.json"
 POLICY = ROOT / "function" / "sandbox" / "jail" / "policy.kafel"
 PROFILES = ("namespaces", "gvisor")
 
+# fmt: off
 #: Every call the jail may be allowed, by group: (comment, calls). Only the calls traced (or
 #: kept) are written; the others are named so that the next trace finds them classified.
 GROUPS: list[tuple[str, list[str]]] = [
@@ -107,6 +108,8 @@ KAFEL_NAMES = {"fstat": "newfstat", "stat": "newstat", "lstat": "newlstat",
 RULE_GROUPS = {"ioctl": 2, "fcntl": 2, "socketpair": 3, "prctl": 4}
 CLONE_GROUP = 4
 
+# fmt: on
+
 HEADER = """\
 /*
  * pyexec seccomp policy (kafel), shared by both isolation profiles: an allowlist.
@@ -157,9 +160,7 @@ REFUSALS = """\
   }"""
 
 DEFINES = {"TIOCSTI": 0x5412, "TIOCLINUX": 0x541C, "CLONE_NEW_ANY": 0x7E020000}
-CLONE_RULE = (
-    "    clone(flags, stack, ptid, ctid, tls) { (flags & CLONE_NEW_ANY) == 0 }"
-)
+CLONE_RULE = "    clone(flags, stack, ptid, ctid, tls) { (flags & CLONE_NEW_ANY) == 0 }"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,8 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     policy, notes = render(traced)
     if options.check:
         if POLICY.read_text() != policy:
-            print(f"{POLICY} is not what seccomp/generate.py writes from {TRACED}: run "
-                  "`python seccomp/generate.py --write`", file=sys.stderr)
+            print(
+                f"{POLICY} is not what seccomp/generate.py writes from {TRACED}: run "
+                "`python seccomp/generate.py --write`",
+                file=sys.stderr,
+            )
             return 1
         return 0
     POLICY.write_text(policy)
@@ -187,11 +191,12 @@ def trace_both() -> dict[str, dict]:
     """Run seccomp/trace.py in each profile; its calls, by profile."""
     command = [sys.executable, str(HERE / "trace.py")]
     traced = {}
-    for profile, prefix in zip(PROFILES, ([], ["runsc", "--network=none", "do"])):
+    for profile, prefix in zip(PROFILES, ([], ["runsc", "--network=none", "do"]), strict=True):
         print(f"tracing the corpus in the {profile} profile", file=sys.stderr)
         env = {**os.environ, "PYEXEC_PROFILE": profile}
-        out = subprocess.run(prefix + command, env=env, check=True, capture_output=True,
-                             text=True, cwd=ROOT)
+        out = subprocess.run(
+            prefix + command, env=env, check=True, capture_output=True, text=True, cwd=ROOT
+        )
         sys.stderr.write(out.stderr)
         document = json.loads(out.stdout)
         traced[document["profile"]] = document["calls"]
@@ -241,8 +246,10 @@ def render(traced: dict[str, dict]) -> tuple[str, list[str]]:
         f"POLICY pyexec {{\n  ALLOW {{\n{body}\n  }},\n{REFUSALS}\n}}\n\n"
         "USE pyexec DEFAULT KILL_PROCESS\n"
     )
-    notes = [f"{POLICY.relative_to(ROOT)}: {count} calls allowed",
-             f"classified but not traced, so left out: {' '.join(sorted(grouped - allowed))}"]
+    notes = [
+        f"{POLICY.relative_to(ROOT)}: {count} calls allowed",
+        f"classified but not traced, so left out: {' '.join(sorted(grouped - allowed))}",
+    ]
     return policy, notes
 
 
@@ -252,8 +259,15 @@ def _comment(text: str) -> str:
 
 
 def _wrap(names: list[str], indent: int = 4) -> str:
-    return "\n".join(textwrap.wrap(", ".join(names), 98 - indent, initial_indent=" " * indent,
-                                   subsequent_indent=" " * indent, break_on_hyphens=False))
+    return "\n".join(
+        textwrap.wrap(
+            ", ".join(names),
+            98 - indent,
+            initial_indent=" " * indent,
+            subsequent_indent=" " * indent,
+            break_on_hyphens=False,
+        )
+    )
 
 
 if __name__ == "__main__":

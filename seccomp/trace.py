@@ -63,8 +63,9 @@ def main(argv: list[str]) -> int:
                 _record(calls, _jail_calls(traces), script.name)
         finally:
             sandbox.shutdown()
-    json.dump({"profile": profile.value, "calls": dict(sorted(calls.items()))}, sys.stdout,
-              indent=1)
+    json.dump(
+        {"profile": profile.value, "calls": dict(sorted(calls.items()))}, sys.stdout, indent=1
+    )
     return 0
 
 

@@ -145,8 +145,11 @@ def test_every_argument_rule_refuses_its_values_with_high_bits(run):
     }
 
 
-@pytest.mark.parametrize("request_value", [0x5412, HIGH | 0x5412, 0x541C, HIGH | 0x541C],
-                         ids=["TIOCSTI", "TIOCSTI high bit", "TIOCLINUX", "TIOCLINUX high bit"])
+@pytest.mark.parametrize(
+    "request_value",
+    [0x5412, HIGH | 0x5412, 0x541C, HIGH | 0x541C],
+    ids=["TIOCSTI", "TIOCSTI high bit", "TIOCLINUX", "TIOCLINUX high bit"],
+)
 def test_terminal_injection_kills_in_any_form(run, request_value):
     outcome = run(CALL, {"number": 16, "args": [0, request_value, 0]})
     assert outcome.kind is Kind.KILLED and outcome.error["signal"] == "SIGSYS", outcome

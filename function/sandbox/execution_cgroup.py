@@ -7,8 +7,8 @@ uid, and puts the memory limit there; NsJail's cgroup below it gets a slightly h
 so the parent's is the one the jail hits. A warm jail's limits are its request's from the
 hand-over on: :meth:`ExecutionCgroup.narrow` lowers the parent's, from outside the jail.
 
-Swap is capped at nothing where the kernel accounts it (Cgroups.swap): memory.swap.max is 0
-(v2), memory.memsw.limit_in_bytes equals the memory limit (v1).
+Swap is capped where the kernel accounts it (Cgroups.swap): memory.swap.max is 0 (v2),
+memory.memsw.limit_in_bytes is the memory limit plus 1 MiB (v1, see cap_swap).
 
 The kernel then counts the jail's peak memory and its OOM kills in a cgroup that outlives the
 jail, and the runner reads them once NsJail is gone: the memory verdict and the reported peak
@@ -54,8 +54,10 @@ class ExecutionCgroup:
     pids_path: Path
     """Where the pids limit is: the same cgroup in v2, the pids hierarchy's in v1."""
     cap_swap: bool = False
-    """v1 with swap accounting: memory.memsw.limit_in_bytes (memory and swap together) is kept
-    equal to the memory limit. (v2 sets memory.swap.max to 0 once, at creation.)"""
+    """v1 with swap accounting: memory.memsw.limit_in_bytes (memory and swap together) follows
+    the memory limit, 1 MiB above it: the memory limit stays the one the jail hits, whose
+    failures the kernel counts (it does not count memsw's), and at most 1 MiB can be swapped.
+    (v2 sets memory.swap.max to 0 once, at creation.)"""
 
     @classmethod
     def create(
@@ -71,8 +73,14 @@ class ExecutionCgroup:
         else:
             path = pids_path = CGROUP_ROOT / name
             nsjail_parent = str(path)
-        cgroup = cls(cgroups.version, path, nsjail_parent, memory_bytes + _HEADROOM, pids_path,
-                     cap_swap=cgroups.swap and cgroups.version == 1)
+        cgroup = cls(
+            cgroups.version,
+            path,
+            nsjail_parent,
+            memory_bytes + _HEADROOM,
+            pids_path,
+            cap_swap=cgroups.swap and cgroups.version == 1,
+        )
         cgroup.remove()  # Left by a server that died: the uid's lease is ours now.
         try:
             path.mkdir()
@@ -105,7 +113,7 @@ class ExecutionCgroup:
         memory = "memory.limit_in_bytes" if self.version == 1 else "memory.max"
         (self.path / memory).write_text(str(memory_bytes))
         if self.cap_swap:
-            (self.path / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes))
+            (self.path / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes + _HEADROOM))
         (self.pids_path / "pids.max").write_text(str(max_processes))
 
     def limit_hit(self) -> bool:
@@ -113,9 +121,7 @@ class ExecutionCgroup:
         subtree here; v1 counts them only in the victim's own cgroup (NsJail's, gone by now),
         so there it is the number of times a charge failed at this limit."""
         if self.version == 1:
-            # With swap capped, a charge may fail at the memory+swap limit first: counted there.
-            counters = ["memory.failcnt"] + ["memory.memsw.failcnt"] * self.cap_swap
-            return any(int((self.path / name).read_text()) > 0 for name in counters)
+            return int((self.path / "memory.failcnt").read_text()) > 0
         for line in (self.path / "memory.events").read_text().splitlines():
             key, _, value = line.partition(" ")
             if key == "oom_kill":

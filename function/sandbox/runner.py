@@ -172,11 +172,15 @@ class Sandbox:
         """Why swap is not capped: what the start-up log says."""
         if self.cgroups is None:
             where = "the gvisor profile" if self.profile is Profile.GVISOR else "this host"
-            return (f"{where} gives the jails no cgroups; RLIMIT_AS still bounds each "
-                    "jail's address space, swapped pages included")
-        return ("the kernel does not account swap in cgroups (v1: no memory.memsw files, "
-                "v2: no memory.swap.max); where the host has swap, a jail's pages can go out "
-                "past its memory limit, within RLIMIT_AS")
+            return (
+                f"{where} gives the jails no cgroups; RLIMIT_AS still bounds each "
+                "jail's address space, swapped pages included"
+            )
+        return (
+            "the kernel does not account swap in cgroups (v1: no memory.memsw files, "
+            "v2: no memory.swap.max); where the host has swap, a jail's pages can go out "
+            "past its memory limit, within RLIMIT_AS"
+        )
 
     def _check_files(self) -> None:
         binary, rootfs = self.settings.nsjail, self.settings.rootfs

@@ -7,24 +7,28 @@ import pandas as pd
 
 def main():
     rng = np.random.default_rng(7)
-    orders = pd.DataFrame({
-        "order": range(1, 2001),
-        "customer": rng.integers(1, 101, 2000),
-        "product": rng.choice(["apple", "pear", "plum", "fig"], 2000),
-        "quantity": rng.integers(1, 10, 2000),
-        "price": rng.uniform(0.5, 5.0, 2000).round(2),
-        "day": pd.date_range("2026-01-01", periods=2000, freq="h"),
-    })
-    customers = pd.DataFrame({"customer": range(1, 101),
-                              "region": ["north", "south", "east", "west"] * 25})
+    orders = pd.DataFrame(
+        {
+            "order": range(1, 2001),
+            "customer": rng.integers(1, 101, 2000),
+            "product": rng.choice(["apple", "pear", "plum", "fig"], 2000),
+            "quantity": rng.integers(1, 10, 2000),
+            "price": rng.uniform(0.5, 5.0, 2000).round(2),
+            "day": pd.date_range("2026-01-01", periods=2000, freq="h"),
+        }
+    )
+    customers = pd.DataFrame(
+        {"customer": range(1, 101), "region": ["north", "south", "east", "west"] * 25}
+    )
     orders.loc[orders.sample(50, random_state=1).index, "price"] = np.nan
     orders["price"] = orders["price"].fillna(orders["price"].median())
     orders["total"] = orders["quantity"] * orders["price"]
 
     joined = orders.merge(customers, on="customer", how="left", validate="many_to_one")
     by_region = joined.groupby("region")["total"].agg(["sum", "mean", "count"])
-    pivot = joined.pivot_table(index="region", columns="product", values="quantity",
-                               aggfunc="sum", fill_value=0)
+    pivot = joined.pivot_table(
+        index="region", columns="product", values="quantity", aggfunc="sum", fill_value=0
+    )
     daily = joined.set_index("day").resample("D")["total"].sum()
     rolling = daily.rolling(7, min_periods=1).mean()
     ranked = joined.assign(rank=joined.groupby("region")["total"].rank(ascending=False))

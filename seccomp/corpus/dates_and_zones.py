@@ -8,7 +8,7 @@ import pandas as pd
 
 def main():
     paris = zoneinfo.ZoneInfo("Europe/Paris")
-    moment = dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.timezone.utc)
+    moment = dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC)
     local = moment.astimezone(paris)
     stamps = pd.date_range("2026-03-28", periods=48, freq="h", tz="UTC").tz_convert("Europe/Paris")
     business = pd.bdate_range("2026-01-01", "2026-01-31")

@@ -23,7 +23,7 @@ async def run():
     try:
         await asyncio.wait_for(asyncio.sleep(10), timeout=0.05)
         timed_out = False
-    except asyncio.TimeoutError:
+    except TimeoutError:
         timed_out = True
     left, right = socket.socketpair()
     reader, writer = await asyncio.open_connection(sock=left)
@@ -32,8 +32,12 @@ async def run():
     writer.close()
     right.close()
     results = await asyncio.gather(*(asyncio.sleep(0.01, result=i) for i in range(10)))
-    return {"total": total, "timed_out": timed_out, "line": line.decode().strip(),
-            "results": sum(results)}
+    return {
+        "total": total,
+        "timed_out": timed_out,
+        "line": line.decode().strip(),
+        "results": sum(results),
+    }
 
 
 def main():

@@ -46,8 +46,14 @@ def main():
         anonymous.write(b"anonymous")
     stat = os.stat(data)
     shutil.rmtree(folder / "sub")
-    return {"listed": listed, "globbed": globbed, "count": count, "size": stat.st_size,
-            "unzipped": zipfile.ZipFile(folder / "a.zip").read("inside.txt").decode(),
-            "gunzipped": len(gzip.decompress(packed)), "cwd": os.getcwd() != "",
-            "disk": shutil.disk_usage(folder).total > 0,
-            "bytesio": io.BytesIO(b"abc").read().decode()}
+    return {
+        "listed": listed,
+        "globbed": globbed,
+        "count": count,
+        "size": stat.st_size,
+        "unzipped": zipfile.ZipFile(folder / "a.zip").read("inside.txt").decode(),
+        "gunzipped": len(gzip.decompress(packed)),
+        "cwd": os.getcwd() != "",
+        "disk": shutil.disk_usage(folder).total > 0,
+        "bytesio": io.BytesIO(b"abc").read().decode(),
+    }

@@ -17,5 +17,9 @@ def main():
     except MemoryError:
         refused = True
     chunks = [bytes(1 << 20) for _ in range(16)]
-    return {"sum": float(matrix.sum()), "grown": grown.size, "refused": refused,
-            "chunks": len(chunks)}
+    return {
+        "sum": float(matrix.sum()),
+        "grown": grown.size,
+        "refused": refused,
+        "chunks": len(chunks),
+    }

@@ -39,8 +39,17 @@ def main():
     waited = os.waitid(os.P_PID, pid, os.WEXITED)
     stats = os.statvfs(folder)
     os.chdir("/")
-    return {"walked": walked, "ready": len(ready), "read": b"".join(buffers).decode(),
-            "handled": handled, "status": waited.si_status, "groups": len(os.getgroups()) >= 0,
-            "blocks": stats.f_bsize > 0, "scandir": len(list(os.scandir(folder))),
-            "cpu_count": os.cpu_count() >= 1, "pgid": os.getpgid(0) > 0,
-            "login": os.getlogin.__name__, "stat": os.lstat(folder).st_mode > 0}
+    return {
+        "walked": walked,
+        "ready": len(ready),
+        "read": b"".join(buffers).decode(),
+        "handled": handled,
+        "status": waited.si_status,
+        "groups": len(os.getgroups()) >= 0,
+        "blocks": stats.f_bsize > 0,
+        "scandir": len(list(os.scandir(folder))),
+        "cpu_count": os.cpu_count() >= 1,
+        "pgid": os.getpgid(0) > 0,
+        "login": os.getlogin.__name__,
+        "stat": os.lstat(folder).st_mode > 0,
+    }

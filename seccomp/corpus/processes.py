@@ -21,12 +21,26 @@ def main():
         os.close(read)
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0
-    child = subprocess.run([sys.executable, "-c", "import sys; print(sys.argv[1])", "hi"],
-                           capture_output=True, text=True, timeout=30, check=True)
-    piped = subprocess.Popen([sys.executable, "-c", "print(input()[::-1])"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                             start_new_session=True)
+    child = subprocess.run(
+        [sys.executable, "-c", "import sys; print(sys.argv[1])", "hi"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    piped = subprocess.Popen(
+        [sys.executable, "-c", "print(input()[::-1])"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     reversed_text, _ = piped.communicate("pyexec", timeout=30)
-    return {"squares": sorted(squares), "child": child.stdout.strip(),
-            "reversed": reversed_text.strip(), "pid": os.getpid() > 0,
-            "ppid": os.getppid() >= 0, "cpus": len(os.sched_getaffinity(0)) >= 1}
+    return {
+        "squares": sorted(squares),
+        "child": child.stdout.strip(),
+        "reversed": reversed_text.strip(),
+        "pid": os.getpid() > 0,
+        "ppid": os.getppid() >= 0,
+        "cpus": len(os.sched_getaffinity(0)) >= 1,
+    }

@@ -14,6 +14,10 @@ def main():
     signal.alarm(0)
     start = time.perf_counter()
     time.sleep(0.01)
-    return {"fired": fired, "slept": time.perf_counter() - start >= 0.01,
-            "times": os.times().elapsed > 0, "resource": __import__("resource").getrusage(
-                __import__("resource").RUSAGE_SELF).ru_maxrss > 0}
+    return {
+        "fired": fired,
+        "slept": time.perf_counter() - start >= 0.01,
+        "times": os.times().elapsed > 0,
+        "resource": __import__("resource").getrusage(__import__("resource").RUSAGE_SELF).ru_maxrss
+        > 0,
+    }

@@ -33,5 +33,9 @@ def main():
     timer.join()
     local = threading.local()
     local.value = 1
-    return {"sums": sums, "squares": sum(done), "finished": finished.is_set(),
-            "threads": threading.active_count()}
+    return {
+        "sums": sums,
+        "squares": sum(done),
+        "finished": finished.is_set(),
+        "threads": threading.active_count(),
+    }
