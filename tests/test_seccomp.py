@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sandbox import Kind
+from sandbox import Kind, Profile
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = sorted((REPO / "seccomp" / "corpus").glob("*.py"))
@@ -88,18 +88,22 @@ def test_calls_the_policy_does_not_allow_kill_the_process(run, number, args):
     assert outcome.kind is Kind.KILLED and outcome.error["signal"] == "SIGSYS", outcome
 
 
-def test_an_i386_system_call_is_refused(run):
+def test_an_i386_system_call_is_refused(run, sandbox):
     outcome = run(
         "import ctypes, mmap\n"
         "def main():\n"
         "    code = mmap.mmap(-1, mmap.PAGESIZE,\n"
         "                     prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)\n"
-        "    code.write(bytes.fromhex('b814000000cd80c3'))  # mov eax, 20; int 0x80; ret\n"
+        "    code.write(bytes.fromhex('b814000000cd80c3'))  # mov eax, 20 (getpid); int 0x80\n"
         "    address = ctypes.addressof(ctypes.c_char.from_buffer(code))\n"
         "    return ctypes.CFUNCTYPE(ctypes.c_int)(address)()\n"
     )
+    if sandbox.profile is Profile.GVISOR and outcome.kind is Kind.OK:
+        # gVisor has no i386 system call table: the call fails before any filter sees it.
+        assert outcome.result < 0
+        return
     # Kafel's architecture check kills the thread (SIGSYS); a kernel without i386 emulation
-    # faults instead. Either way the call never ran.
+    # faults instead. Either way getpid never ran.
     assert outcome.kind is Kind.KILLED and outcome.error["signal"] in ("SIGSYS", "SIGSEGV")
 
 
