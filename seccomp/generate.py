@@ -50,7 +50,7 @@ GROUPS: list[tuple[str, list[str]]] = [
       "fchdir", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename", "renameat",
       "renameat2", "symlink", "symlinkat", "link", "linkat", "readlinkat", "ftruncate",
       "truncate", "fsync", "fdatasync", "statfs", "fstatfs", "sendfile", "dup", "dup2",
-      "dup3", "umask", "utimensat", "flock", "fadvise64"]),
+      "dup3", "umask", "utimensat", "fadvise64"]),
     ("Pipes, polling, and sockets made by socketpair(AF_UNIX): asyncio's self-pipe, "
      "subprocess pipes. socket() itself is refused below: no network of any kind.",
      ["pipe", "pipe2", "poll", "ppoll", "select", "pselect6", "epoll_create1", "epoll_ctl",
@@ -101,6 +101,14 @@ RULES = {
     "prctl": ("option", "option", {"PR_GET_NAME": 16, "PR_SET_NAME": 15}),
     "socketpair": ("domain, type, protocol, sv", "domain", {"AF_UNIX": 1}),
 }
+#: A condition every call of these must meet besides its traced values: socketpair makes only
+#: stream pairs (a datagram pair could sendto() any AF_UNIX socket it can name, such as an
+#: abstract one outside the jail where there is no network namespace).
+ALSO = {"socketpair": "(type & 0xf) == SOCK_STREAM"}
+#: Calls the policy refuses whatever the traces say, with the errno they get (REFUSALS below
+#: says why). They are refused while tracing too, since programs take another path after
+#: these refusals (glibc falls back from clone3 to clone).
+REFUSED = {"clone3": 38, "socket": 13, "memfd_create": 1, "flock": 1}
 #: Where kafel's name for a call is not the kernel's (and strace's).
 KAFEL_NAMES = {"fstat": "newfstat", "stat": "newstat", "lstat": "newlstat",
                "uname": "newuname", "sendfile": "sendfile64"}
@@ -148,9 +156,14 @@ REFUSALS = """\
        counts), leases, notifications, seals. */
     fcntl,
     /* Anonymous files are memory that neither a folder's bound nor RLIMIT_AS sees. */
-    memfd_create
+    memfd_create,
+    /* flock() takes an exclusive lock through a read-only descriptor: on the rootfs's files,
+       shared by every jail, it would be a channel between concurrent executions. (fcntl's
+       F_SETLK, which sqlite uses, needs a descriptor open for writing to lock exclusively.) */
+    flock
   },
-  ERRNO(13) {  /* EACCES: no network of any kind. */
+  ERRNO(13) {  /* EACCES: no network of any kind; socketpair() of anything but a stream pair
+                  of AF_UNIX. */
     socket,
     socketpair
   },
@@ -159,7 +172,7 @@ REFUSALS = """\
     clone3
   }"""
 
-DEFINES = {"TIOCSTI": 0x5412, "TIOCLINUX": 0x541C, "CLONE_NEW_ANY": 0x7E020000}
+DEFINES = {"TIOCSTI": 0x5412, "TIOCLINUX": 0x541C, "CLONE_NEW_ANY": 0x7E020000, "SOCK_STREAM": 1}
 CLONE_RULE = "    clone(flags, stack, ptid, ctid, tls) { (flags & CLONE_NEW_ANY) == 0 }"
 
 
@@ -195,9 +208,8 @@ def trace_both() -> dict[str, dict]:
         print(f"tracing the corpus in the {profile} profile", file=sys.stderr)
         env = {**os.environ, "PYEXEC_PROFILE": profile}
         out = subprocess.run(
-            prefix + command, env=env, check=True, capture_output=True, text=True, cwd=ROOT
+            prefix + command, env=env, check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT
         )
-        sys.stderr.write(out.stderr)
         document = json.loads(out.stdout)
         traced[document["profile"]] = document["calls"]
     return traced
@@ -207,7 +219,7 @@ def render(traced: dict[str, dict]) -> tuple[str, list[str]]:
     """The policy's text, and notes on what was left out."""
     seen = {name for calls in traced.values() for name in calls}
     grouped = {name for _, names in GROUPS for name in names}
-    ruled = set(RULES) | {"clone", "clone3", "socket", "memfd_create"}
+    ruled = set(RULES) | {"clone"} | set(REFUSED)
     unclassified = sorted(seen - grouped - ruled)
     if unclassified:
         raise SystemExit(f"traced but in no group of seccomp/generate.py: {unclassified}")
@@ -230,8 +242,10 @@ def render(traced: dict[str, dict]) -> tuple[str, list[str]]:
                 params, argument, numbers = RULES[name]
                 chosen = sorted(values[name], key=numbers.__getitem__)
                 defines.update({value: numbers[value] for value in chosen})
-                test = " || ".join(f"{argument} == {value}" for value in chosen)
-                entries.append(f"    {name}({params}) {{\n{_wrap([test], 6)}\n    }}")
+                test = _terms([f"{argument} == {value}" for value in chosen])
+                if name in ALSO:
+                    test = f"      ({test.strip()}) && {ALSO[name]}"
+                entries.append(f"    {name}({params}) {{\n{test}\n    }}")
         if index == CLONE_GROUP:
             entries.append(CLONE_RULE)
         entries = [entry for entry in entries if entry]
@@ -253,9 +267,31 @@ def render(traced: dict[str, dict]) -> tuple[str, list[str]]:
     return policy, notes
 
 
+def tracing_policy() -> str:
+    """The policy seccomp/trace.py runs the corpus under: every call allowed, with every value,
+    but for REFUSED's, so that nothing is killed or refused before it is seen."""
+    blocks = ",\n".join(
+        f"  ERRNO({errno}) {{ {', '.join(n for n, e in REFUSED.items() if e == errno)} }}"
+        for errno in sorted(set(REFUSED.values()))
+    )
+    return f"POLICY tracing {{\n{blocks}\n}}\n\nUSE tracing DEFAULT ALLOW\n"
+
+
 def _comment(text: str) -> str:
     lines = textwrap.wrap(text, 90)
     return "    /* " + "\n       ".join(lines) + " */"
+
+
+def _terms(terms: list[str]) -> str:
+    """``a || b || c``, at six spaces' indent, broken between terms."""
+    lines = [terms[0]]
+    for term in terms[1:]:
+        if len(lines[-1]) + len(term) + 4 > 92:
+            lines[-1] += " ||"
+            lines.append(term)
+        else:
+            lines[-1] += f" || {term}"
+    return "\n".join("      " + line for line in lines)
 
 
 def _wrap(names: list[str], indent: int = 4) -> str:

@@ -80,7 +80,7 @@ def main(number, args):
         pytest.param(246, [0, 0, 0, 0], id="kexec_load"),
         pytest.param(400, [], id="unused 400"),
         pytest.param(0x40000000 | 39, [], id="x32 getpid"),
-        pytest.param(56, [HIGH | 0x10000000 | 17, 0, 0, 0, 0], id="clone NEWUSER high bit"),
+        pytest.param(56, [HIGH | 0x10000000 | 17, 0, 0, 0, 0], id="clone NEWUSER and a high bit"),
     ],
 )
 def test_calls_the_policy_does_not_allow_kill_the_process(run, number, args):
@@ -109,6 +109,7 @@ def test_an_i386_system_call_is_refused(run, sandbox):
 
 # Each argument rule, with an allowed value and then the same value with a bit above the 32
 # the kernel reads: allowed, then refused with the rule's errno (ENOTTY 25, EPERM 1, EACCES 13).
+# And calls the old denylist ruled on (prctl, F_SETPIPE_SZ): refused in either form.
 RULED = """
 import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
@@ -128,8 +129,11 @@ def main():
         out["fcntl " + name] = [min(call(72, write, v, 10), 0) for v in (value, (1 << 32) | value)]
     out["socketpair AF_UNIX"] = [call(53, d, 1, 0, ctypes.addressof(pair))
                                  for d in (1, (1 << 32) | 1)]
+    out["socketpair SOCK_DGRAM"] = [call(53, 1, t, 0, ctypes.addressof(pair))
+                                    for t in (2, (1 << 32) | 2)]
     out["prctl PR_SET_PDEATHSIG"] = [call(157, v, 0, 0, 0, 0) for v in (1, (1 << 32) | 1)]
     out["fcntl F_SETPIPE_SZ"] = [call(72, write, v, 1 << 20) for v in (1031, (1 << 32) | 1031)]
+    out["flock LOCK_EX"] = [call(73, read, 2)]
     return out
 """
 
@@ -144,8 +148,10 @@ def test_every_argument_rule_refuses_its_values_with_high_bits(run):
         "fcntl F_GETFL": [0, -1],
         "fcntl F_DUPFD_CLOEXEC": [0, -1],
         "socketpair AF_UNIX": [0, -13],
+        "socketpair SOCK_DGRAM": [-13, -13],
         "prctl PR_SET_PDEATHSIG": [-1, -1],
         "fcntl F_SETPIPE_SZ": [-1, -1],
+        "flock LOCK_EX": [-1],
     }
 
 
@@ -159,6 +165,20 @@ def test_terminal_injection_kills_in_any_form(run, request_value):
     assert outcome.kind is Kind.KILLED and outcome.error["signal"] == "SIGSYS", outcome
 
 
-def test_other_ioctl_requests_get_enotty_as_on_a_pipe(run):
-    outcome = run(CALL, {"number": 16, "args": [1, 0x5403, 0]})  # TCSETSW
-    assert outcome.kind is Kind.OK and outcome.result == -25
+def test_an_untraced_ioctl_request_gets_enotty(run):
+    # FIONREAD, which a pipe answers (with 0) where the policy lets it through.
+    outcome = run(
+        "import ctypes, os\n"
+        "def main():\n"
+        "    read, _ = os.pipe()\n"
+        "    count = ctypes.c_int(0)\n"
+        "    libc = ctypes.CDLL(None, use_errno=True)\n"
+        "    return libc.ioctl(read, 0x541B, ctypes.byref(count)), ctypes.get_errno()\n"
+    )
+    assert outcome.kind is Kind.OK and outcome.result == [-1, 25]
+
+
+def test_the_documents_give_the_policy_s_number_of_calls():
+    count = re.search(r"/\* (\d+) calls allowed\. \*/", generate.POLICY.read_text()).group(1)
+    for document in ("README.md", "SECURITY.md"):
+        assert f"allowlist of {count} system calls" in (REPO / document).read_text(), document

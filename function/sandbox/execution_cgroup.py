@@ -55,9 +55,9 @@ class ExecutionCgroup:
     """Where the pids limit is: the same cgroup in v2, the pids hierarchy's in v1."""
     cap_swap: bool = False
     """v1 with swap accounting: memory.memsw.limit_in_bytes (memory and swap together) follows
-    the memory limit, 1 MiB above it: the memory limit stays the one the jail hits, whose
-    failures the kernel counts (it does not count memsw's), and at most 1 MiB can be swapped.
-    (v2 sets memory.swap.max to 0 once, at creation.)"""
+    the memory limit, 1 MiB above it: memory and swap together stay within the limit plus
+    1 MiB, and the memory limit stays the one the jail's own use hits, whose failures the
+    kernel counts (it does not count memsw's). (v2 sets memory.swap.max to 0 at creation.)"""
 
     @classmethod
     def create(
@@ -121,7 +121,12 @@ class ExecutionCgroup:
         subtree here; v1 counts them only in the victim's own cgroup (NsJail's, gone by now),
         so there it is the number of times a charge failed at this limit."""
         if self.version == 1:
-            return int((self.path / "memory.failcnt").read_text()) > 0
+            if int((self.path / "memory.failcnt").read_text()) > 0:
+                return True
+            # With more than the 1 MiB headroom swapped out (the host's own memory pressure),
+            # memory+swap is the limit that fails first, and the kernel counts no failure
+            # there: its high-water mark says it. (Only asked when the jail was SIGKILLed.)
+            return self.cap_swap and _memsw_peak_reached(self.path)
         for line in (self.path / "memory.events").read_text().splitlines():
             key, _, value = line.partition(" ")
             if key == "oom_kill":
@@ -143,6 +148,13 @@ class ExecutionCgroup:
         removed. Raise SandboxFailure if it is still there after a while."""
         for path in dict.fromkeys([self.path, self.pids_path]):
             _remove(path)
+
+
+def _memsw_peak_reached(path: Path) -> bool:
+    """Whether memory+swap came within the headroom of its limit (a charge that fails there
+    may be larger than what was left, so the peak need not be the limit itself)."""
+    peak = int((path / "memory.memsw.max_usage_in_bytes").read_text())
+    return peak >= int((path / "memory.memsw.limit_in_bytes").read_text()) - _HEADROOM
 
 
 def _remove(path: Path) -> None:

@@ -65,8 +65,7 @@ def prepare_cgroups() -> Cgroups | None:
         if unified.exists():
             controllers = set(unified.read_text().split())
             if {"memory", "pids"} <= controllers:
-                swap = any(CGROUP_ROOT.glob("*/memory.swap.max"))
-                return Cgroups(version=2, cpu="cpu" in controllers, swap=swap)
+                return Cgroups(version=2, cpu="cpu" in controllers, swap=_v2_accounts_swap())
             return None
         available = []
         for controller in ("memory", "pids", "cpu"):
@@ -80,3 +79,16 @@ def prepare_cgroups() -> Cgroups | None:
         return None
     swap = (CGROUP_ROOT / "memory" / CGROUP_PARENT / "memory.memsw.limit_in_bytes").exists()
     return Cgroups(version=1, cpu="cpu" in available, swap=swap)
+
+
+def _v2_accounts_swap() -> bool:
+    """Whether a cgroup made where the jails' are gets memory.swap.max: made and removed."""
+    probe = CGROUP_ROOT / f"pyexec-probe-{os.getpid()}"
+    try:
+        probe.mkdir()
+    except OSError:
+        return False
+    try:
+        return (probe / "memory.swap.max").exists()
+    finally:
+        probe.rmdir()

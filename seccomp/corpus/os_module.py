@@ -14,8 +14,9 @@ def main():
     os.chdir(folder)
     with open("notes.txt", "w") as f:
         f.write("a\nb\n")
-        fcntl.flock(f, fcntl.LOCK_EX)
-        fcntl.flock(f, fcntl.LOCK_UN)
+        fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # F_SETLK
+        fcntl.lockf(f, fcntl.LOCK_UN)  # F_SETLKW
+        fcntl.lockf(f, fcntl.LOCK_EX)
     os.replace("notes.txt", "renamed.txt")
     os.makedirs("a/b/c", exist_ok=True)
     walked = sum(len(files) for _, _, files in os.walk(folder))
