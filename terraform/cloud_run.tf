@@ -56,6 +56,13 @@ resource "google_cloud_run_v2_service" "pyexec" {
           value = env.value
         }
       }
+      dynamic "env" {
+        for_each = var.publish_results ? [google_pubsub_topic.results[0].id] : []
+        content {
+          name  = "PYEXEC_RESULTS_TOPIC"
+          value = env.value
+        }
+      }
     }
   }
 

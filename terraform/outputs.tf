@@ -23,6 +23,16 @@ output "requests_topic" {
   value       = google_pubsub_topic.requests.name
 }
 
+output "results_subscription" {
+  description = "Pull the results of executions requested through Pub/Sub or Eventarc here."
+  value       = var.publish_results ? google_pubsub_subscription.results[0].name : null
+}
+
+output "results_topic" {
+  description = "Every result is published here (PYEXEC_RESULTS_TOPIC); subscribe to it as you need."
+  value       = var.publish_results ? google_pubsub_topic.results[0].name : null
+}
+
 output "service_url" {
   description = "The service's URL; call it with an identity token of an invoker member."
   value       = google_cloud_run_v2_service.pyexec.uri

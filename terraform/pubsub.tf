@@ -65,3 +65,35 @@ resource "google_pubsub_subscription_iam_member" "push_dead_letter_subscriber" {
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent
 }
+
+# Results: Pub/Sub and Eventarc throw away the answer to a push, so every execution they
+# request publishes its result here (PYEXEC_RESULTS_TOPIC; README, "Pub/Sub"). A failed
+# publish answers 503, and the request is redelivered.
+resource "google_pubsub_topic" "results" {
+  count = var.publish_results ? 1 : 0
+  # checkov:skip=CKV_GCP_83:Google-managed encryption; results go back to whoever sent the scripts.
+  name                       = "${var.service_name}-results"
+  message_retention_duration = var.results_retention
+  depends_on                 = [google_project_service.apis]
+}
+
+# For consumers that pull; add subscriptions of your own (push, BigQuery) beside it.
+resource "google_pubsub_subscription" "results" {
+  count                      = var.publish_results ? 1 : 0
+  name                       = "${var.service_name}-results"
+  topic                      = google_pubsub_topic.results[0].id
+  message_retention_duration = var.results_retention
+  ack_deadline_seconds       = 60
+
+  expiration_policy {
+    ttl = "" # Never expires, however long no one pulls.
+  }
+}
+
+# The runtime's one role: publishing to the results topic, and to nothing else.
+resource "google_pubsub_topic_iam_member" "runtime_results_publisher" {
+  count  = var.publish_results ? 1 : 0
+  topic  = google_pubsub_topic.results[0].name
+  role   = "roles/pubsub.publisher"
+  member = google_service_account.runtime.member
+}

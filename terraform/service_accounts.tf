@@ -1,12 +1,12 @@
 # Least privilege: each identity gets exactly the roles its job needs, on the one resource it
 # needs them for.
 
-# The service runs as this account, which has no roles at all: scripts cannot reach the
-# metadata server (the jail's seccomp policy refuses every socket), and even the server
-# itself has nothing to call.
+# The service runs as this account. Its one role is publishing to the results topic
+# (pubsub.tf); scripts cannot use even that: they cannot reach the metadata server for its
+# token (the jail's seccomp policy refuses every socket).
 resource "google_service_account" "runtime" {
   account_id   = "${var.service_name}-runtime"
-  display_name = "pyexec runtime (no roles)"
+  display_name = "pyexec runtime (publishes results only)"
 }
 
 # Pub/Sub (push) or Eventarc signs its requests to the service as this account.

@@ -122,6 +122,12 @@ variable "project_id" {
   type        = string
 }
 
+variable "publish_results" {
+  description = "Publish the result of every execution requested through Pub/Sub or Eventarc (and of HTTP requests with \"publish\": true) to a results topic, with a pull subscription; the runtime service account may publish there and nowhere else."
+  type        = bool
+  default     = true
+}
+
 variable "region" {
   description = "Region of the service, the image repository and the Eventarc trigger."
   type        = string
@@ -154,6 +160,17 @@ variable "request_maximums" {
       var.request_maximums[name] >= minimum && floor(var.request_maximums[name]) == var.request_maximums[name]
     ])
     error_message = "Every request maximum must be a whole number, at least the limit's minimum (memory_mib 64, max_open_files 16, max_output_bytes 1024, the others 1)."
+  }
+}
+
+variable "results_retention" {
+  description = "How long the results topic and its pull subscription keep a result (10 minutes to 31 days)."
+  type        = string
+  default     = "604800s"
+
+  validation {
+    condition     = can(regex("^[0-9]+s$", var.results_retention)) && tonumber(trimsuffix(var.results_retention, "s")) >= 600 && tonumber(trimsuffix(var.results_retention, "s")) <= 2678400
+    error_message = "results_retention must be seconds, like \"604800s\", from 600s to 2678400s."
   }
 }
 

@@ -123,6 +123,10 @@ BAD_BODIES = [
     ("unknown limit", b'{"script": "x", "limits": {"disk": 1}}', "unknown limit", "limits.disk"),
     ("deep nesting", b'{"script": "x", "args": {"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}",
      "nested too deeply", None),
+    ("publish not a boolean", b'{"script": "x", "publish": "yes"}', "must be true or false",
+     "publish"),
+    ("publish without a topic", b'{"script": "x", "publish": true}', "no results topic",
+     "publish"),
 ]  # fmt: skip
 
 

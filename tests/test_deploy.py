@@ -240,12 +240,28 @@ def test_service_runs_gen1_by_default_with_slots_concurrency_and_timeout_consist
     assert service["ingress"] == "${var.ingress}"
 
 
-def test_runtime_service_account_has_no_roles():
-    runtime_refs = [
-        key for key, body in terraform()["resource"].items()
+def test_runtime_service_account_may_only_publish_results():
+    runtime_refs = {
+        key: body for key, body in terraform()["resource"].items()
         if "iam" in key[0] and "google_service_account.runtime.member" in str(body.get("member"))
-    ]  # fmt: skip
-    assert runtime_refs == []
+    }  # fmt: skip
+    assert list(runtime_refs) == [("google_pubsub_topic_iam_member", "runtime_results_publisher")]
+    (grant,) = runtime_refs.values()
+    assert grant["topic"] == "${google_pubsub_topic.results[0].name}"
+    assert unquote(grant["role"]) == "roles/pubsub.publisher"
+
+
+def test_results_topic_is_wired_into_the_service_with_a_pull_subscription():
+    resources = terraform()["resource"]
+    subscription = resources[("google_pubsub_subscription", "results")]
+    assert subscription["topic"] == "${google_pubsub_topic.results[0].id}"
+    assert "push_config" not in subscription  # consumers pull
+    assert subscription["message_retention_duration"] == "${var.results_retention}"
+    service = resources[("google_cloud_run_v2_service", "pyexec")]
+    envs = service["template"][0]["containers"][0]["dynamic"]
+    results_env = next(e['"env"'] for e in envs if "PYEXEC_RESULTS_TOPIC" in str(e))
+    assert "google_pubsub_topic.results[0].id" in results_env["for_each"]
+    assert {"results_topic", "results_subscription"} <= set(terraform()["output"])
 
 
 def test_pubsub_requests_have_retry_and_a_dead_letter_topic():

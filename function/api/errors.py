@@ -16,7 +16,9 @@ are for requests the API refuses and for faults of the service itself::
     ├── HeadersTooLarge       431     headers_too_large       too many or too long headers
     ├── InternalError         500     internal_error          a bug of the service; logged
     ├── SandboxFault          500     sandbox_error           the sandbox failed, not the script
-    └── Unavailable           503     unavailable             no working sandbox here
+    ├── Unavailable           503     unavailable             no working sandbox here
+    └── ResultNotPublished    503     result_not_published    the script ran; its result could
+                                                              not be published (api/results.py)
 
 InvalidHttp, UriTooLong, HeadersTooLarge and the RequestTimeout of a request's head come from
 the HTTP server (function/server.py) before the request reaches the function.
@@ -114,3 +116,10 @@ class Unavailable(ApiError):
     """The sandbox failed its start-up self-test (or the instance is shutting down)."""
 
     status, code = 503, "unavailable"
+
+
+class ResultNotPublished(ApiError):
+    """The script ran, but its result could not be published to the results topic: the
+    request is answered as failed so that Pub/Sub redelivers it (the script runs again)."""
+
+    status, code = 503, "result_not_published"

@@ -115,6 +115,17 @@ def from_cloudevent(headers: Mapping[str, str], body: bytes) -> Event:
     )
 
 
+def push_log_fields(envelope: dict[str, Any]) -> dict[str, Any]:
+    """What the log line of a push names, even one whose message is refused: its message id,
+    so that a poison message's redeliveries can be told apart in the logs."""
+    message = envelope["message"]
+    message_id = message.get("messageId") or message.get("message_id")
+    return {
+        "event_type": "pubsub.push",
+        "pubsub_message_id": message_id if isinstance(message_id, str) else None,
+    }
+
+
 def from_pubsub_push(envelope: dict[str, Any]) -> Event:
     document, message_id = _pubsub_message(envelope["message"])
     return Event(

@@ -25,7 +25,9 @@ ERROR_CODES = [
 FAILURE_STATUSES = sorted({str(error.status) for error in ApiError.__subclasses__()} | {"422"})
 
 
-def document(settings: Settings, max_body_bytes: int) -> dict[str, Any]:
+def document(
+    settings: Settings, max_body_bytes: int, results_topic: str | None = None
+) -> dict[str, Any]:
     defaults, maximums = settings.limits.defaults, settings.limits.maximums
     limit_properties = {
         f.name: {
@@ -108,6 +110,11 @@ def document(settings: Settings, max_body_bytes: int) -> dict[str, Any]:
                             "additionalProperties": False,
                             "properties": limit_properties,
                         },
+                        "publish": {
+                            "type": "boolean",
+                            "default": False,
+                            "description": _publish_description(results_topic),
+                        },
                     },
                 },
                 "Truncated": {
@@ -168,3 +175,19 @@ def _response(schema: str, description: str) -> dict[str, Any]:
         },
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
     }
+
+
+def _publish_description(topic: str | None) -> str:
+    where = (
+        f"This service's results topic is {topic}."
+        if topic
+        else "This service has no results topic: true is refused with 400."
+    )
+    return (
+        "Publish the result to the results topic (PYEXEC_RESULTS_TOPIC) as well, as the "
+        "results of Pub/Sub and CloudEvent requests always are: the message's data is this "
+        "response's body, its attributes execution_id, outcome, status, profile and trigger "
+        "(http). The answer waits for Pub/Sub to accept it; if it does not, 503 "
+        "result_not_published (the script ran). A published body is cut to 9 MiB, not "
+        f"{MAX_RESPONSE_BYTES} bytes. {where}"
+    )

@@ -21,7 +21,7 @@ from api.errors import (
     UnsupportedMediaType,
 )
 
-FIELDS = ("script", "args", "limits")
+FIELDS = ("script", "args", "limits", "publish")
 #: How deeply ``args`` may nest arrays and objects (as deep as a result may: jail/wrapper.py).
 MAX_ARGS_DEPTH = 100
 _READ_CHUNK = 64 * 1024
@@ -32,6 +32,8 @@ class ExecutionRequest:
     script: str
     args: dict[str, Any]
     limits: Limits
+    publish: bool = False
+    """Whether the result is published to the results topic too (api/results.py)."""
 
 
 def check_content_type(headers: Mapping[str, str]) -> None:
@@ -113,7 +115,13 @@ def parse_document(document: Any, policy: LimitPolicy) -> ExecutionRequest:
         resolved = policy.resolve(limits)
     except LimitError as exc:
         raise InvalidRequest(str(exc), field=f"limits.{exc.field}") from None
-    return ExecutionRequest(script=script, args=args, limits=resolved)
+    publish = document.get("publish", False)
+    if not isinstance(publish, bool):
+        raise InvalidRequest(
+            f"the field 'publish' must be true or false, not {_json_type(publish)}",
+            field="publish",
+        )
+    return ExecutionRequest(script=script, args=args, limits=resolved, publish=publish)
 
 
 def decode_json(body: bytes, what: str = "the body") -> Any:

@@ -48,23 +48,27 @@ def encode(document: Any) -> bytes:
         return _SURROGATE.sub("\ufffd", text).encode()
 
 
-def from_outcome(outcome: Outcome, execution_id: str) -> Response:
+def from_outcome(outcome: Outcome, execution_id: str, max_bytes: int | None = None) -> Response:
     """200 with the result when main() returned, 422 with the reason when it did not; stdout
-    and stderr cut, if need be, so that the body fits in MAX_RESPONSE_BYTES."""
+    and stderr cut, if need be, so that the body fits in ``max_bytes`` (MAX_RESPONSE_BYTES,
+    or less for a result that is published too: api/results.py)."""
+    published = max_bytes is not None
+    max_bytes = MAX_RESPONSE_BYTES if max_bytes is None else max_bytes
     response = _render(outcome, execution_id)
-    if len(response.payload) <= MAX_RESPONSE_BYTES:
+    if len(response.payload) <= max_bytes:
         return response
     # The flags at their longest ("false"), so that the room left is never overstated.
     bare = _render(replace(outcome, stdout="", stderr="", stdout_truncated=False,
                            stderr_truncated=False), execution_id)  # fmt: skip
-    room = MAX_RESPONSE_BYTES - len(bare.payload)
+    room = max_bytes - len(bare.payload)
     if room < 0:  # The result alone is too large (a max_output_bytes near the bound).
         size = len(encode(outcome.result))
-        message = (f"the result is {size} bytes as JSON, more than the largest response the "
-                   f"service sends ({MAX_RESPONSE_BYTES} bytes)")  # fmt: skip
+        what = "result published" if published else "response the service sends"
+        message = (f"the result is {size} bytes as JSON, more than the largest {what} "
+                   f"({max_bytes} bytes)")  # fmt: skip
         error = {"message": message, "path": "result"}
         return from_outcome(replace(outcome, kind=Kind.INVALID_RESULT, result=None, error=error),
-                            execution_id)  # fmt: skip
+                            execution_id, max_bytes if published else None)  # fmt: skip
     stdout, stderr = encode(outcome.stdout)[1:-1], encode(outcome.stderr)[1:-1]
     # Each stream gets half the room; one that needs less leaves the rest to the other.
     stdout_room = max(room // 2, room - len(stderr))

@@ -9,6 +9,10 @@ Settings (environment, read once; the sandbox's own are in sandbox/config.py):
 ======================== =========== ======================================================
 PYEXEC_MAX_BODY_BYTES    1048576     largest request body; larger ones get 413 unread
 PYEXEC_QUEUE             PYEXEC_SLOTS requests that may wait for a slot; beyond them, 429
+PYEXEC_RESULTS_TOPIC     (none)      projects/P/topics/T: publish the results of events, and
+                                     of HTTP requests that ask, there (api/results.py)
+PYEXEC_PUBLISH_TIMEOUT_S 10          how long a result may take to be published, retries
+                                     included, before the request is answered 503
 ======================== =========== ======================================================
 """
 
@@ -25,13 +29,15 @@ from typing import IO, Any
 
 from sandbox import ConfigError, Outcome, Sandbox, SandboxFailure, SandboxUnavailable, Settings
 
-from api import events, openapi
+from api import events, openapi, results
 from api.errors import (
     ApiError,
     Busy,
     InternalError,
+    InvalidRequest,
     MethodNotAllowed,
     RequestTimeout,
+    ResultNotPublished,
     SandboxFault,
     Unavailable,
 )
@@ -52,6 +58,15 @@ DOCUMENTS = {"/openapi.json", "/healthz"}
 
 
 @dataclass(frozen=True)
+class Publication:
+    """Where a request came from, for the attributes of its published result."""
+
+    trigger: str
+    causation_id: str | None = None
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
 class HttpRequest:
     method: str
     path: str
@@ -62,21 +77,30 @@ class HttpRequest:
 
 
 class Service:
-    def __init__(self, sandbox: Sandbox, max_body_bytes: int, queue: int) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        max_body_bytes: int,
+        queue: int,
+        publisher: results.ResultPublisher | None = None,
+    ) -> None:
         self.sandbox = sandbox
+        self.publisher = publisher
         sandbox.report = log
         self.max_body_bytes = max_body_bytes
         self.capacity = sandbox.settings.slots + queue
         self._admission = threading.BoundedSemaphore(self.capacity)
         self.unavailable_reason: str | None = "the sandbox has not been started"
-        self._openapi = openapi.document(sandbox.settings, max_body_bytes)
+        self._openapi = openapi.document(
+            sandbox.settings, max_body_bytes, publisher.topic if publisher else None
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Service:
         settings = Settings.from_env(environ)
         max_body = env_int(environ, "PYEXEC_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
         queue = env_int(environ, "PYEXEC_QUEUE", settings.slots, minimum=0)
-        return cls(Sandbox(settings), max_body, queue)
+        return cls(Sandbox(settings), max_body, queue, _publisher(environ))
 
     def start(self) -> None:
         """Run the sandbox self-test once; log the result. Never raises: failure means 503."""
@@ -102,6 +126,7 @@ class Service:
             queue=self.capacity - self.sandbox.settings.slots,
             self_test_ms=round((time.monotonic() - started) * 1000, 1),
             swap_capped=self.sandbox.swap_capped,
+            results_topic=self.publisher.topic if self.publisher else None,
         )
         if not self.sandbox.swap_capped:
             log("WARNING", "swap cannot be capped here: " + self.sandbox.swap_reason)
@@ -117,6 +142,8 @@ class Service:
     def shutdown(self) -> None:
         self.unavailable_reason = "the instance is shutting down"
         self.sandbox.shutdown()
+        if self.publisher is not None:
+            self.publisher.close()
 
     # Routing -------------------------------------------------------------------------------
 
@@ -151,6 +178,7 @@ class Service:
             return self._document(request.path)
         started = time.monotonic()
         event = None
+        refused_fields: dict[str, Any] = {}
         body_read = False
         try:
             if request.method != "POST":
@@ -169,23 +197,35 @@ class Service:
                 body_read = True
                 document = decode_json(body)
                 if events.is_pubsub_push(document):
+                    refused_fields = events.push_log_fields(document)
                     event = events.from_pubsub_push(document)
                     document = event.document
             execution = parse_document(document, self.sandbox.settings.limits)
+            if execution.publish and self.publisher is None:
+                raise InvalidRequest(
+                    "'publish' asks for the result to be published, but this service has no "
+                    "results topic (PYEXEC_RESULTS_TOPIC)",
+                    field="publish",
+                )
         except ApiError as exc:
             response = from_error(exc, execution_id, body_unread=not body_read)
             is_event = event is not None or events.is_cloudevent(request.headers)
             if is_event and not isinstance(exc, RequestTimeout):  # A late body may come in time.
                 # An event that can never succeed: 400, so that brokers do not redeliver it.
                 response = Response(400, response.body, response.headers, not body_read)
-            fields = event.log_fields() if event is not None else {}
+            fields = event.log_fields() if event is not None else refused_fields
             self._log(response, execution_id, started, request.headers, **fields)
             return response
         if event is None:
-            return self.execute(execution, execution_id, started, request.headers)
-        response = self.execute(
-            execution, execution_id, started, request.headers, **event.log_fields()
+            publication = Publication("http") if execution.publish else None
+            return self.execute(execution, execution_id, started, request.headers, publication)
+        publication = Publication(
+            "pubsub" if event.message_id else "cloudevent", event.event_id, event.subject
         )
+        response = self.execute(
+            execution, execution_id, started, request.headers,
+            publication if self.publisher else None, **event.log_fields(),
+        )  # fmt: skip
         if response.status in (200, 422):  # The script ran: that is an answer, not a fault.
             response = events.reply(response, event, execution_id)
         return response
@@ -198,18 +238,37 @@ class Service:
         execution_id: str,
         started: float,
         headers: Mapping[str, str],
+        publication: Publication | None = None,
         **log_fields: Any,
     ) -> Response:
-        """Run a validated request and log it; every failure becomes a Response."""
+        """Run a validated request, publish its result if asked, and log it; every failure
+        becomes a Response."""
         outcome = None
         try:
             outcome = self.run(execution, execution_id)
-            response = from_outcome(outcome, execution_id)
+            if publication is None:
+                response = from_outcome(outcome, execution_id)
+            else:
+                response = from_outcome(outcome, execution_id, results.MAX_MESSAGE_BYTES)
+                log_fields["published_message_id"] = self._publish(response, outcome, publication)
         except ApiError as exc:
             response = from_error(exc, execution_id)
         script_bytes = len(execution.script.encode("utf-8", "surrogatepass"))
         self._log(response, execution_id, started, headers, outcome, script_bytes, **log_fields)
         return response
+
+    def _publish(self, response: Response, outcome: Outcome, publication: Publication) -> str:
+        """Publish a script's result (200 or 422); its message id. ResultNotPublished if not."""
+        assert self.publisher is not None
+        attributes = results.attributes(
+            response.body, response.status, outcome.profile, publication.trigger,
+            publication.causation_id, publication.subject,
+        )  # fmt: skip
+        try:
+            return self.publisher.publish(response.payload, attributes)
+        except ResultNotPublished as exc:
+            log("ERROR", str(exc), execution_id=response.body["execution_id"])
+            raise
 
     def run(self, execution: ExecutionRequest, execution_id: str) -> Outcome:
         if self.unavailable_reason is not None:
@@ -296,6 +355,23 @@ def env_int(environ: Mapping[str, str], name: str, default: int, minimum: int = 
     if value < minimum:
         raise ConfigError(f"{name}={value} is below the minimum {minimum}")
     return value
+
+
+def _publisher(environ: Mapping[str, str]) -> results.ResultPublisher | None:
+    topic = environ.get("PYEXEC_RESULTS_TOPIC")
+    if not topic:
+        return None
+    problem = results.check_topic(topic)
+    if problem:
+        raise ConfigError(f"PYEXEC_RESULTS_TOPIC={problem}")
+    timeout = env_int(environ, "PYEXEC_PUBLISH_TIMEOUT_S", int(results.DEFAULT_TIMEOUT_S))
+    try:
+        return results.ResultPublisher(topic, timeout)
+    except Exception as exc:  # noqa: BLE001 - credentials, the library: named, then refused
+        raise ConfigError(
+            f"PYEXEC_RESULTS_TOPIC: the Pub/Sub client could not be made: "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
 
 
 _service: Service | None = None
