@@ -26,13 +26,14 @@ export CHECKOV_BIN := $(abspath $(BUILD)/checkov/bin/checkov)
 export SCHEMATHESIS_BIN := $(abspath $(BUILD)/schemathesis/bin/schemathesis)
 
 .PHONY: help setup system-deps nsjail rootfs run test test-namespaces test-gvisor lint bench load \
-	slow-clients seccomp lock image image-deps clean
+	slow-clients seccomp bench-publish lock image image-deps clean
 
 help:
 	@echo "make run    serve the API on http://localhost:8080 (function/server.py)"
 	@echo "make test   run every test: both isolation profiles, gVisor included"
 	@echo "make bench  latency, throughput and CPU per execution, warm jails off and on, both profiles"
 	@echo "make load   1000 requests at concurrency 16, in both profiles"
+	@echo "make bench-publish  start-up and per-result cost of publishing results to Pub/Sub"
 	@echo "make slow-clients  a dozen slow or non-reading clients beside normal traffic"
 	@echo "make image  build the deployable image with podman (part of make test)"
 	@echo "make seccomp  trace the corpus in both profiles and write the seccomp allowlist"
@@ -121,6 +122,10 @@ slow-clients: setup
 seccomp: setup
 	$(call apt_install,strace)
 	$(PYTHON) seccomp/generate.py
+
+# What publishing results costs, against the Pub/Sub emulator (not part of `make test`).
+bench-publish: setup
+	$(PYTHON) benchmarks/publish.py
 
 bench: setup
 	$(PYTHON) benchmarks/latency.py

@@ -6,6 +6,7 @@ import contextlib
 import gc
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -192,3 +193,36 @@ def server_uids(log_path: Path) -> list[int]:
             found += json.loads(line).get("uids", [])
     assert found, f"no uids in {log_path}"
     return found
+
+
+@contextlib.contextmanager
+def pubsub_emulator(folder: Path, project: str):
+    """The real Pub/Sub emulator (gcloud's, Java) on a free loopback port, its data in
+    ``folder``; yields its host:port once it listens, and stops it (its Java child too)."""
+    gcloud = shutil.which("gcloud")
+    assert gcloud, "the Google Cloud CLI (gcloud) is needed for the Pub/Sub emulator"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    host = f"127.0.0.1:{port}"
+    log_path = folder / "emulator.log"
+    with open(log_path, "wb") as log_file:
+        process = subprocess.Popen(
+            [gcloud, "beta", "emulators", "pubsub", "start", f"--host-port={host}",
+             f"--project={project}", f"--data-dir={folder}"],
+            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while b"Server started" not in log_path.read_bytes():
+            assert process.poll() is None, f"the emulator ended:\n{log_path.read_text()}"
+            assert time.monotonic() < deadline, f"no emulator in 60 s:\n{log_path.read_text()}"
+            time.sleep(0.2)
+        yield host
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

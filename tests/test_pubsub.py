@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import socket
-import subprocess
 import time
 from pathlib import Path
 
@@ -21,7 +17,7 @@ from api import results
 from api.response import from_outcome
 from api.service import Service
 from google.api_core.exceptions import DeadlineExceeded
-from helpers import http, serve
+from helpers import http, pubsub_emulator, serve
 from sandbox import ConfigError
 
 PROJECT = "pyexec-test"
@@ -38,35 +34,8 @@ WITHIN_S = 90
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory):
-    """The Pub/Sub emulator on a free loopback port: its host:port."""
-    gcloud = shutil.which("gcloud")
-    assert gcloud, "the Google Cloud CLI (gcloud) is needed for the Pub/Sub emulator tests"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    host = f"127.0.0.1:{port}"
-    folder = tmp_path_factory.mktemp("emulator")
-    log_path = folder / "emulator.log"
-    with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(
-            [gcloud, "beta", "emulators", "pubsub", "start", f"--host-port={host}",
-             f"--project={PROJECT}", f"--data-dir={folder}"],
-            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while b"Server started" not in log_path.read_bytes():
-            assert process.poll() is None, f"the emulator ended:\n{log_path.read_text()}"
-            assert time.monotonic() < deadline, f"no emulator in 60 s:\n{log_path.read_text()}"
-            time.sleep(0.2)
+    with pubsub_emulator(tmp_path_factory.mktemp("emulator"), PROJECT) as host:
         yield host
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)  # gcloud's Java child too
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @pytest.fixture(scope="module")
