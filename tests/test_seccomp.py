@@ -59,16 +59,17 @@ def test_the_traced_corpus_runs_under_the_policy(run, script):
     assert outcome.kind.value == _expected(script), outcome
 
 
-CALL = """
+# call(number, *args): the raw system call, every argument a full 64-bit register; its
+# result, or minus its errno.
+SYSCALL = """
 import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
 def call(number, *args):
     result = libc.syscall(ctypes.c_long(number), *(ctypes.c_long(a) for a in args))
     return result if result >= 0 else -ctypes.get_errno()
-def main(number, args):
-    return call(number, *args)
 """
+CALL = SYSCALL + "def main(number, args):\n    return call(number, *args)\n"
 
 
 @pytest.mark.parametrize(
@@ -110,13 +111,9 @@ def test_an_i386_system_call_is_refused(run, sandbox):
 # Each argument rule, with an allowed value and then the same value with a bit above the 32
 # the kernel reads: allowed, then refused with the rule's errno (ENOTTY 25, EPERM 1, EACCES 13).
 # And calls the old denylist ruled on (prctl, F_SETPIPE_SZ): refused in either form.
-RULED = """
-import ctypes, os
-libc = ctypes.CDLL(None, use_errno=True)
-libc.syscall.restype = ctypes.c_long
-def call(number, *args):
-    result = libc.syscall(ctypes.c_long(number), *(ctypes.c_long(a) for a in args))
-    return result if result >= 0 else -ctypes.get_errno()
+RULED = (
+    SYSCALL
+    + """
 def main():
     read, write = os.pipe()
     pair = (ctypes.c_int * 2)()
@@ -136,6 +133,7 @@ def main():
     out["flock LOCK_EX"] = [call(73, read, 2)]
     return out
 """
+)
 
 
 def test_every_argument_rule_refuses_its_values_with_high_bits(run):
