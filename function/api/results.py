@@ -23,7 +23,9 @@ only here, when a topic is configured, so an HTTP-only deployment does not pay f
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,7 +46,12 @@ def check_topic(topic: str) -> str | None:
 
 
 class ResultPublisher:
-    """Publishes result documents to one topic, one at a time, each within ``timeout_s``."""
+    """Publishes result documents to one topic, one at a time, each within ``timeout_s``.
+
+    The library is imported when this is made (at start-up, in gunicorn's master); its client,
+    a gRPC channel, is made by the first publish of each process, since a channel does not
+    survive a fork into gunicorn's workers.
+    """
 
     def __init__(self, topic: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         from google.api_core.retry import Retry
@@ -52,18 +59,28 @@ class ResultPublisher:
 
         self.topic = topic
         self.timeout_s = timeout_s
-        # One message per batch, sent at once: a result waits for no other.
-        batch = pubsub_v1.types.BatchSettings(max_messages=1, max_latency=0)
-        self._client = pubsub_v1.PublisherClient(batch_settings=batch)
+        self._pubsub = pubsub_v1
         # The library's retries end by the deadline too, so that a publish given up on is
         # never sent later (the request is redelivered and publishes anew).
         self._retry = Retry(initial=0.1, maximum=2.0, multiplier=2.0, timeout=timeout_s)
+        self._lock = threading.Lock()
+        self._client: Any = None
+        self._client_pid: int | None = None
+
+    def _publisher(self) -> Any:
+        with self._lock:
+            if self._client is None or self._client_pid != os.getpid():
+                # One message per batch, sent at once: a result waits for no other.
+                batch = self._pubsub.types.BatchSettings(max_messages=1, max_latency=0)
+                self._client = self._pubsub.PublisherClient(batch_settings=batch)
+                self._client_pid = os.getpid()
+            return self._client
 
     def publish(self, data: bytes, attributes: Mapping[str, str]) -> str:
         """Publish one message and wait for Pub/Sub's message id; ResultNotPublished if it
-        was not accepted in time."""
+        was not accepted in time (or the client could not even be made)."""
         try:
-            future = self._client.publish(
+            future = self._publisher().publish(
                 self.topic, data, retry=self._retry, timeout=self.timeout_s, **attributes
             )
             return str(future.result(timeout=self.timeout_s + 5))
@@ -76,7 +93,10 @@ class ResultPublisher:
             ) from None
 
     def close(self) -> None:
-        self._client.stop()
+        with self._lock:
+            if self._client is not None and self._client_pid == os.getpid():
+                self._client.stop()
+            self._client = None
 
 
 def attributes(

@@ -365,13 +365,7 @@ def _publisher(environ: Mapping[str, str]) -> results.ResultPublisher | None:
     if problem:
         raise ConfigError(f"PYEXEC_RESULTS_TOPIC={problem}")
     timeout = env_int(environ, "PYEXEC_PUBLISH_TIMEOUT_S", int(results.DEFAULT_TIMEOUT_S))
-    try:
-        return results.ResultPublisher(topic, timeout)
-    except Exception as exc:  # noqa: BLE001 - credentials, the library: named, then refused
-        raise ConfigError(
-            f"PYEXEC_RESULTS_TOPIC: the Pub/Sub client could not be made: "
-            f"{type(exc).__name__}: {exc}"
-        ) from None
+    return results.ResultPublisher(topic, timeout)
 
 
 _service: Service | None = None
