@@ -169,7 +169,7 @@ variable "results_retention" {
   default     = "604800s"
 
   validation {
-    condition     = can(regex("^[0-9]+s$", var.results_retention)) && tonumber(trimsuffix(var.results_retention, "s")) >= 600 && tonumber(trimsuffix(var.results_retention, "s")) <= 2678400
+    condition     = try(tonumber(trimsuffix(var.results_retention, "s")) >= 600 && tonumber(trimsuffix(var.results_retention, "s")) <= 2678400 && endswith(var.results_retention, "s"), false)
     error_message = "results_retention must be seconds, like \"604800s\", from 600s to 2678400s."
   }
 }

@@ -156,6 +156,7 @@ def test_a_result_that_cannot_be_published_is_redelivered_not_lost(loop):
     # Pushes paused while the topic comes back with a subscription (a topic's old
     # subscriptions stay detached from it), so that the redelivery's result has somewhere to go.
     subscriber.modify_push_config(subscription=push, push_config={})
+    _settle(log_path, message_id)  # a push already under way ends first
     publisher.create_topic(name=results)
     subscription = _pull_subscription(subscriber, "results-after", results)
     subscriber.modify_push_config(subscription=push, push_config={"push_endpoint": endpoint})
@@ -165,10 +166,42 @@ def test_a_result_that_cannot_be_published_is_redelivered_not_lost(loop):
     messages = _pull(subscriber, subscription, 1)
     assert [m.attributes["causation_id"] for m in messages] == [message_id]
     assert json.loads(messages[0].data)["result"] == "again"
+    _settle(log_path, message_id)  # the run's log line comes just after its publish
     runs = _logged(log_path, pubsub_message_id=message_id)
     assert [e["status"] for e in runs][-1] == 200 and all(e["status"] == 503 for e in runs[:-1])
     assert len({e["execution_id"] for e in runs}) == len(runs)  # the script ran again
     assert messages[0].attributes["execution_id"] == runs[-1]["execution_id"]
+
+
+def _settle(log_path: Path, message_id: str, quiet_s: float = 3) -> None:
+    """Wait until no new log line about the message has come for ``quiet_s``."""
+    seen, since = -1, time.monotonic()
+    while time.monotonic() - since < quiet_s:
+        count = len(_logged(log_path, pubsub_message_id=message_id))
+        if count != seen:
+            seen, since = count, time.monotonic()
+        time.sleep(0.2)
+
+
+def test_a_cloudevent_s_result_is_published_and_a_plain_http_request_s_is_not(loop):
+    base, _, publisher, subscriber = loop
+    subscription = _pull_subscription(
+        subscriber, "results-events", publisher.topic_path(PROJECT, "results")
+    )
+    headers = {"Content-Type": "application/json", "ce-specversion": "1.0",
+               "ce-type": "dev.pyexec.execution.requested", "ce-source": "/tests",
+               "ce-id": "req-77", "ce-subject": "report-77"}  # fmt: skip
+    body = json.dumps({"script": "def main():\n    return 77"}).encode()
+    status, _, answered = http("POST", f"{base}/execute", body, headers)
+    assert (status, answered["result"]) == (200, 77)
+    assert http("POST", f"{base}/execute", {"script": "def main():\n    return 0"})[0] == 200
+    messages = _pull(subscriber, subscription, 2, within_s=15)
+    assert len(messages) == 1 and json.loads(messages[0].data) == answered
+    assert dict(messages[0].attributes) == {
+        "execution_id": answered["execution_id"], "causation_id": "req-77",
+        "subject": "report-77", "outcome": "ok", "status": "200",
+        "profile": messages[0].attributes["profile"], "trigger": "cloudevent",
+    }  # fmt: skip
 
 
 def test_an_http_caller_may_ask_for_its_result_to_be_published(loop):

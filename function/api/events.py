@@ -37,6 +37,9 @@ COMPLETED = "dev.pyexec.execution.completed"
 FAILED = "dev.pyexec.execution.failed"
 PUBSUB_PUBLISHED = "google.cloud.pubsub.topic.v1.messagePublished"
 ACCEPTED_TYPES = (REQUESTED, PUBSUB_PUBLISHED)
+#: The event types of requests that came through Pub/Sub: Eventarc's, and a push's own.
+PUSH = "pubsub.push"
+PUBSUB_TYPES = (PUBSUB_PUBLISHED, PUSH)
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def push_log_fields(envelope: dict[str, Any]) -> dict[str, Any]:
     message = envelope["message"]
     message_id = message.get("messageId") or message.get("message_id")
     return {
-        "event_type": "pubsub.push",
+        "event_type": PUSH,
         "pubsub_message_id": message_id if isinstance(message_id, str) else None,
     }
 
@@ -131,7 +134,7 @@ def from_pubsub_push(envelope: dict[str, Any]) -> Event:
     return Event(
         document=document,
         event_id=message_id or "",
-        event_type="pubsub.push",
+        event_type=PUSH,
         source=str(envelope.get("subscription", "")),
         message_id=message_id,
     )

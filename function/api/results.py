@@ -15,10 +15,13 @@ script ran (200 or 422) publishes one message, before the request is answered:
 No ordering key: results of different requests are independent, and an ordering key would
 make a failed publish block every later one with the same key until it is resumed.
 
-If the message cannot be published within PYEXEC_PUBLISH_TIMEOUT_S, the client library's
-retries included, the request is answered 503 ``result_not_published``: Pub/Sub redelivers
-it, and the script runs again, rather than a result being lost. The library is imported
-only here, when a topic is configured, so an HTTP-only deployment does not pay for it.
+Each execution makes one publish attempt, bounded by PYEXEC_PUBLISH_TIMEOUT_S, and no retry
+of the library's: if Pub/Sub does not accept the message in time, the request is answered 503
+``result_not_published``; Pub/Sub redelivers it, and the script runs again, rather than a
+result being lost. (An attempt that timed out may still have been stored by Pub/Sub: the
+redelivered request's run then publishes a second result with the same ``causation_id``.)
+The library is imported only here, when a topic is configured, so an HTTP-only deployment
+does not pay for it.
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ from api.errors import ResultNotPublished
 #: that is published is cut to this (stdout and stderr first, as for a response).
 MAX_MESSAGE_BYTES = 9 * 1024 * 1024
 DEFAULT_TIMEOUT_S = 10.0
-_TOPIC = re.compile(r"projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/topics/[A-Za-z][\w.~+%-]{2,254}")
+_TOPIC = re.compile(
+    r"projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/topics/[A-Za-z][A-Za-z0-9_.~+%-]{2,254}"
+)
 
 
 def check_topic(topic: str) -> str | None:
@@ -54,15 +59,14 @@ class ResultPublisher:
     """
 
     def __init__(self, topic: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
-        from google.api_core.retry import Retry
+        import google.auth
         from google.cloud import pubsub_v1
 
         self.topic = topic
         self.timeout_s = timeout_s
         self._pubsub = pubsub_v1
-        # The library's retries end by the deadline too, so that a publish given up on is
-        # never sent later (the request is redelivered and publishes anew).
-        self._retry = Retry(initial=0.1, maximum=2.0, multiplier=2.0, timeout=timeout_s)
+        if not os.environ.get("PUBSUB_EMULATOR_HOST"):  # the emulator takes no credentials
+            google.auth.default()  # no credentials: refused at start-up, not at each publish
         self._lock = threading.Lock()
         self._client: Any = None
         self._client_pid: int | None = None
@@ -80,8 +84,10 @@ class ResultPublisher:
         """Publish one message and wait for Pub/Sub's message id; ResultNotPublished if it
         was not accepted in time (or the client could not even be made)."""
         try:
+            # One attempt, bounded by the timeout: no retry of the library's may send the
+            # message after the request was answered 503 (Pub/Sub's redelivery is the retry).
             future = self._publisher().publish(
-                self.topic, data, retry=self._retry, timeout=self.timeout_s, **attributes
+                self.topic, data, retry=None, timeout=self.timeout_s, **attributes
             )
             return str(future.result(timeout=self.timeout_s + 5))
         except Exception as exc:  # noqa: BLE001 - every failure is the same answer: retry

@@ -219,9 +219,8 @@ class Service:
         if event is None:
             publication = Publication("http") if execution.publish else None
             return self.execute(execution, execution_id, started, request.headers, publication)
-        publication = Publication(
-            "pubsub" if event.message_id else "cloudevent", event.event_id, event.subject
-        )
+        trigger = "pubsub" if event.event_type in events.PUBSUB_TYPES else "cloudevent"
+        publication = Publication(trigger, event.event_id, event.subject)
         response = self.execute(
             execution, execution_id, started, request.headers,
             publication if self.publisher else None, **event.log_fields(),
@@ -365,7 +364,13 @@ def _publisher(environ: Mapping[str, str]) -> results.ResultPublisher | None:
     if problem:
         raise ConfigError(f"PYEXEC_RESULTS_TOPIC={problem}")
     timeout = env_int(environ, "PYEXEC_PUBLISH_TIMEOUT_S", int(results.DEFAULT_TIMEOUT_S))
-    return results.ResultPublisher(topic, timeout)
+    try:
+        return results.ResultPublisher(topic, timeout)
+    except Exception as exc:  # noqa: BLE001 - no credentials (or no library): named, refused
+        raise ConfigError(
+            f"PYEXEC_RESULTS_TOPIC is set, but results cannot be published: "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
 
 
 _service: Service | None = None
