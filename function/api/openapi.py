@@ -187,7 +187,8 @@ def _publish_description(topic: str | None) -> str:
         "Publish the result to the results topic (PYEXEC_RESULTS_TOPIC) as well, as the "
         "results of Pub/Sub and CloudEvent requests always are: the message's data is this "
         "response's body, its attributes execution_id, outcome, status, profile and trigger "
-        "(http). The answer waits for Pub/Sub to accept it; if it does not, 503 "
-        "result_not_published (the script ran). A published body is cut to 9 MiB, not "
+        "(http). The answer waits for Pub/Sub to accept it, one attempt of at most "
+        "PYEXEC_PUBLISH_TIMEOUT_S; if it does not, 503 result_not_published (the script "
+        "ran, and runs again if the request is retried). A published body is cut to 9 MiB, not "
         f"{MAX_RESPONSE_BYTES} bytes. {where}"
     )
