@@ -13,7 +13,7 @@ ROOTFS := $(BUILD)/rootfs
 
 # Debian packages: NsJail's build, gVisor for the gen1 tests.
 APT_PACKAGES := protobuf-compiler libprotobuf-dev libnl-route-3-dev bison flex pkg-config \
-	g++ make git runsc python3 python3-venv python3-pip
+	g++ make git runsc python3 python3-venv python3-pip chromium
 
 # The image, and the base it builds from (made here with debootstrap when podman has none).
 IMAGE_PACKAGES := podman runc debootstrap
@@ -26,7 +26,7 @@ export CHECKOV_BIN := $(abspath $(BUILD)/checkov/bin/checkov)
 export SCHEMATHESIS_BIN := $(abspath $(BUILD)/schemathesis/bin/schemathesis)
 
 .PHONY: help setup system-deps nsjail rootfs run test test-namespaces test-gvisor lint bench load \
-	slow-clients seccomp bench-publish lock image image-deps clean
+	slow-clients seccomp bench-publish editor lock image image-deps clean
 
 help:
 	@echo "make run    serve the API on http://localhost:8080 (function/server.py)"
@@ -37,6 +37,7 @@ help:
 	@echo "make slow-clients  a dozen slow or non-reading clients beside normal traffic"
 	@echo "make image  build the deployable image with podman (part of make test)"
 	@echo "make seccomp  trace the corpus in both profiles and write the seccomp allowlist"
+	@echo "make editor   rebuild the playground's editor bundle from editor/package-lock.json"
 
 # Test tools whose dependencies clash with the function's get a virtualenv each.
 TOOLS := checkov schemathesis
@@ -122,6 +123,11 @@ slow-clients: setup
 seccomp: setup
 	$(call apt_install,strace)
 	$(PYTHON) seccomp/generate.py
+
+# The playground's CodeMirror bundle, from editor/package-lock.json (needs Node and npm; the
+# bundle is committed, so `make run` and `make test` never do).
+editor:
+	editor/build.sh
 
 # What publishing results costs, against the Pub/Sub emulator (not part of `make test`).
 bench-publish: setup

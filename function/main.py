@@ -72,7 +72,7 @@ def _flask_response(reply: Response, execution_id: str, method: str) -> flask.Re
     # An iterable body: functions-framework reads the whole request before any other response
     # (its read_request hook), which would buffer a refused body of any size.
     return flask.Response(
-        iter([payload]), status=reply.status, headers=headers, content_type="application/json"
+        iter([payload]), status=reply.status, headers=headers, content_type=reply.content_type
     )
 
 

@@ -38,6 +38,10 @@ resource "google_cloud_run_v2_service" "pyexec" {
         value = var.warm_jails ? "on" : "off"
       }
       env {
+        name  = "PYEXEC_PLAYGROUND"
+        value = var.playground ? "on" : "off"
+      }
+      env {
         name  = "PYEXEC_SLOTS"
         value = tostring(local.execution_slots)
       }

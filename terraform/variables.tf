@@ -117,6 +117,12 @@ variable "memory" {
   }
 }
 
+variable "playground" {
+  description = "Serve the browser playground at GET / (PYEXEC_PLAYGROUND). Off by default: a deployed service is private and called by programs; turn it on and open it through `gcloud run services proxy`."
+  type        = bool
+  default     = false
+}
+
 variable "project_id" {
   description = "Google Cloud project to deploy into."
   type        = string

@@ -370,6 +370,17 @@ def test_terraform_sets_every_request_maximum_and_the_instance_holds_its_slots()
     assert all(getattr(policy.maximums, n) == v for n, v in maximums.items())
 
 
+def test_the_playground_is_off_for_deployed_services_and_a_switch_in_both():
+    variables = terraform()["variable"]
+    assert variables["playground"]["default"] is False
+    service = terraform()["resource"][("google_cloud_run_v2_service", "pyexec")]
+    envs = {unquote(e["name"]): e["value"] for e in service["template"][0]["containers"][0]["env"]}
+    assert envs["PYEXEC_PLAYGROUND"] == '${var.playground ? "on" : "off"}'
+    (knative_service,) = knative("service.yaml")
+    container = knative_service["spec"]["template"]["spec"]["containers"][0]
+    assert {e["name"]: e["value"] for e in container["env"]}["PYEXEC_PLAYGROUND"] == "off"
+
+
 def test_knative_sets_the_same_request_maximums_and_memory_as_terraform():
     (service,) = knative("service.yaml")
     container = service["spec"]["template"]["spec"]["containers"][0]

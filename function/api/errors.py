@@ -6,7 +6,11 @@ are for requests the API refuses and for faults of the service itself::
     ApiError                  status  error.code
     ├── InvalidRequest        400     invalid_request         the body is not a valid request
     ├── InvalidHttp           400     invalid_http            not well-formed HTTP/1.1
-    ├── NotFound              404     not_found               /robots.txt, /favicon.ico
+    ├── OriginNotAllowed      403     origin_not_allowed      a CORS preflight from an origin
+                                                              not in PYEXEC_CORS_ORIGINS
+    ├── NotFound              404     not_found               /robots.txt, /favicon.ico; the
+                                                              playground's paths when it is
+                                                              off, or unknown
     ├── MethodNotAllowed      405     method_not_allowed      not POST (GET of a document aside)
     ├── RequestTimeout        408     request_timeout         the request did not arrive in time
     ├── PayloadTooLarge       413     payload_too_large       the body is over the limit
@@ -52,8 +56,17 @@ class InvalidHttp(ApiError):
     status, code = 400, "invalid_http"
 
 
+class OriginNotAllowed(ApiError):
+    """A browser asked (CORS preflight) to call from an origin PYEXEC_CORS_ORIGINS does not
+    list: it gets no CORS headers, and this says why."""
+
+    status, code = 403, "origin_not_allowed"
+
+
 class NotFound(ApiError):
-    """A path that is never a function call: /robots.txt and /favicon.ico."""
+    """A path that is never a function call: /robots.txt and /favicon.ico; and a GET of the
+    playground's paths (/ and /playground/...) when it is off, or of an asset it does not
+    have."""
 
     status, code = 404, "not_found"
 

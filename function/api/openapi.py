@@ -72,6 +72,17 @@ def document(
                     },
                 }
             },
+            "/": {
+                "get": {
+                    "operationId": "playground",
+                    "description": "The browser playground (PYEXEC_PLAYGROUND), a page that "
+                    "calls POST /execute; its assets are under /playground/.",
+                    "responses": {
+                        "200": {"description": "The page.", "content": {"text/html": {}}},
+                        "404": failure,
+                    },
+                }
+            },
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",

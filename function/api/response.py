@@ -31,11 +31,14 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     body_unread: bool = False
     """The request body was refused unread: the connection must close, not be drained."""
+    raw: bytes | None = None
+    """A body that is not a JSON document (the playground's files), sent as it is."""
+    content_type: str = "application/json"
 
     @functools.cached_property
     def payload(self) -> bytes:
         """The body as sent, encoded once."""
-        return encode(self.body)
+        return encode(self.body) if self.raw is None else self.raw
 
 
 def encode(document: Any) -> bytes:

@@ -11,20 +11,24 @@ PYEXEC_MAX_BODY_BYTES    1048576     largest request body; larger ones get 413 u
 PYEXEC_QUEUE             PYEXEC_SLOTS requests that may wait for a slot; beyond them, 429
 PYEXEC_RESULTS_TOPIC     (none)      projects/P/topics/T: publish the results of events, and
                                      of HTTP requests that ask, there (api/results.py)
-PYEXEC_PUBLISH_TIMEOUT_S 10          how long a result may take to be published, retries
-                                     included, before the request is answered 503
+PYEXEC_PUBLISH_TIMEOUT_S 10          how long a result's one publish attempt may take before
+                                     the request is answered 503
+PYEXEC_PLAYGROUND        on          ``on``: the browser playground at GET / (api/playground.py)
+PYEXEC_CORS_ORIGINS      (none)      origins (``https://host[:port]``, comma-separated) whose
+                                     pages may call this service from a browser
 ======================== =========== ======================================================
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import traceback
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Any
 
 from sandbox import ConfigError, Outcome, Sandbox, SandboxFailure, SandboxUnavailable, Settings
@@ -36,12 +40,15 @@ from api.errors import (
     InternalError,
     InvalidRequest,
     MethodNotAllowed,
+    NotFound,
+    OriginNotAllowed,
     RequestTimeout,
     ResultNotPublished,
     SandboxFault,
     Unavailable,
 )
 from api.logs import MAX_TRACEBACK_CHARS, log, trace_field
+from api.playground import Playground
 from api.request import (
     ExecutionRequest,
     check_content_type,
@@ -83,9 +90,13 @@ class Service:
         max_body_bytes: int,
         queue: int,
         publisher: results.ResultPublisher | None = None,
+        playground: Playground | None = None,
+        cors_origins: frozenset[str] = frozenset(),
     ) -> None:
         self.sandbox = sandbox
         self.publisher = publisher
+        self.playground = playground
+        self.cors_origins = cors_origins
         sandbox.report = log
         self.max_body_bytes = max_body_bytes
         self.capacity = sandbox.settings.slots + queue
@@ -100,7 +111,12 @@ class Service:
         settings = Settings.from_env(environ)
         max_body = env_int(environ, "PYEXEC_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
         queue = env_int(environ, "PYEXEC_QUEUE", settings.slots, minimum=0)
-        return cls(Sandbox(settings), max_body, queue, _publisher(environ))
+        playground = environ.get("PYEXEC_PLAYGROUND", "on") or "on"
+        if playground not in ("on", "off"):
+            raise ConfigError(f"PYEXEC_PLAYGROUND={playground!r} is not one of: on, off")
+        return cls(Sandbox(settings), max_body, queue, _publisher(environ),
+                   Playground() if playground == "on" else None,
+                   _cors_origins(environ.get("PYEXEC_CORS_ORIGINS", "")))  # fmt: skip
 
     def start(self) -> None:
         """Run the sandbox self-test once; log the result. Never raises: failure means 503."""
@@ -152,9 +168,10 @@ class Service:
         anything unexpected is logged with the execution id and answered with a 500."""
         execution_id = uuid.uuid4().hex
         try:
-            return self._route(request, execution_id), execution_id
+            response = self._route(request, execution_id)
         except Exception as exc:  # noqa: BLE001 - the last resort: a bug, answered in JSON
-            return self.fault(exc, execution_id, request.headers), execution_id
+            response = self.fault(exc, execution_id, request.headers)
+        return self._cors(response, request.headers), execution_id
 
     def refuse(
         self, error: ApiError, headers: Mapping[str, str], execution_id: str | None = None
@@ -176,6 +193,17 @@ class Service:
     def _route(self, request: HttpRequest, execution_id: str) -> Response:
         if request.method in ("GET", "HEAD") and request.path in DOCUMENTS:
             return self._document(request.path)
+        if request.method in ("GET", "HEAD") and Playground.owns(request.path):
+            page = self.playground.serve(request.path, request.headers) if self.playground else None
+            if page is not None:
+                return page
+            where = (
+                "is off here (PYEXEC_PLAYGROUND)" if self.playground is None else "has no such file"
+            )
+            return self.refuse(NotFound(f"the playground {where}: {request.path}"),
+                               request.headers, execution_id)[0]  # fmt: skip
+        if request.method == "OPTIONS" and "access-control-request-method" in request.headers:
+            return self._preflight(request.headers, execution_id)
         started = time.monotonic()
         event = None
         refused_fields: dict[str, Any] = {}
@@ -291,6 +319,32 @@ class Service:
         finally:
             self._admission.release()
 
+    # CORS ----------------------------------------------------------------------------------
+
+    def _preflight(self, headers: Mapping[str, str], execution_id: str) -> Response:
+        """A browser asks whether a page of another origin may POST here."""
+        origin = headers.get("origin", "")
+        if origin not in self.cors_origins:
+            listed = ", ".join(sorted(self.cors_origins)) or "none"
+            error = OriginNotAllowed(
+                f"pages of {origin or 'an unnamed origin'} may not call this service; "
+                f"PYEXEC_CORS_ORIGINS lists the origins that may ({listed})"
+            )
+            return self.refuse(error, headers, execution_id)[0]
+        preflight = {"Access-Control-Allow-Methods": "POST, GET",
+                     "Access-Control-Allow-Headers": "Content-Type",
+                     "Access-Control-Max-Age": "600"}  # fmt: skip
+        return Response(204, {}, preflight, raw=b"")
+
+    def _cors(self, response: Response, headers: Mapping[str, str]) -> Response:
+        """The CORS headers of a listed origin's request (and none for any other)."""
+        origin = headers.get("origin")
+        if origin is None or origin not in self.cors_origins:
+            return response
+        cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
+                "Access-Control-Expose-Headers": "X-Execution-Id, Retry-After"}  # fmt: skip
+        return replace(response, headers={**response.headers, **cors})
+
     # Documents -----------------------------------------------------------------------------
 
     def _document(self, path: str) -> Response:
@@ -354,6 +408,22 @@ def env_int(environ: Mapping[str, str], name: str, default: int, minimum: int = 
     if value < minimum:
         raise ConfigError(f"{name}={value} is below the minimum {minimum}")
     return value
+
+
+def _cors_origins(raw: str) -> frozenset[str]:
+    """PYEXEC_CORS_ORIGINS: exact origins, scheme://host[:port], no path and no wildcard."""
+    origins = frozenset(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError(
+                f"PYEXEC_CORS_ORIGINS: {origin!r} is not an origin like https://host[:port]"
+            )
+    return origins
+
+
+_ORIGIN = re.compile(
+    r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:]+\](:[0-9]{1,5})?"
+)
 
 
 def _publisher(environ: Mapping[str, str]) -> results.ResultPublisher | None:
