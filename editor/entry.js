@@ -20,7 +20,9 @@ import {
  * which takes precedence over CodeMirror's own binding of that key; `nonce` is the style
  * nonce of the page's Content-Security-Policy, for the styles CodeMirror adds.
  */
-export function createEditor({ parent, doc = "", language = "python", label, onRun, nonce }) {
+export function createEditor({
+  parent, doc = "", language = "python", label, describedBy, onRun, nonce,
+}) {
   const theme = new Compartment();
   const view = new EditorView({
     parent,
@@ -37,7 +39,8 @@ export function createEditor({ parent, doc = "", language = "python", label, onR
         language === "json" ? json() : python(),
         lintGutter(),
         theme.of([]),
-        EditorView.contentAttributes.of({ "aria-label": label }),
+        EditorView.contentAttributes.of(
+          describedBy ? { "aria-label": label, "aria-describedby": describedBy } : { "aria-label": label }),
         // The page's Content-Security-Policy admits only styles with this response's nonce.
         EditorView.cspNonce.of(nonce || ""),
       ],

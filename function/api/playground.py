@@ -3,8 +3,9 @@
 The files are function/playground/static/ (``editor.js`` is the generated CodeMirror bundle,
 see editor/build.sh), read once at start-up. Asset URLs carry a hash of all the assets
 (``/playground/<hash>/playground.js``), so that they can be cached for good and a new
-version is a new URL; the page itself is never cached, since each answer has a style nonce of
-its own (CodeMirror adds a style element, which the policy admits by that nonce). Every
+version is a new URL (no ETag, no revalidation); the page itself is never cached, since each
+answer has a style nonce of its own (CodeMirror adds a style element, which the policy admits
+by that nonce). Every
 answer is gzipped for a client that takes it, and carries a Content-Security-Policy that
 allows only this origin's scripts and styles (no inline script), ``nosniff``, and no
 framing. ``PYEXEC_PLAYGROUND=off``
@@ -45,7 +46,6 @@ class _File:
     plain: bytes
     gzipped: bytes
     content_type: str
-    etag: str
 
 
 class Playground:
@@ -77,21 +77,33 @@ class Playground:
         file = self._assets.get(path)
         if file is None:
             return None
-        common = {**SECURITY_HEADERS, "Content-Security-Policy": POLICY, "ETag": file.etag,
+        # The URL changes with the content: no revalidation is ever needed.
+        common = {**SECURITY_HEADERS, "Content-Security-Policy": POLICY,
                   "Cache-Control": "public, max-age=31536000, immutable"}  # fmt: skip
-        if file.etag in headers.get("if-none-match", ""):
-            return Response(304, {}, common, raw=b"", content_type=file.content_type)
         return _answer(file, common, headers)
 
 
 def _answer(file: _File, common: dict[str, str], headers: Mapping[str, str]) -> Response:
     common = {**common, "Vary": "Accept-Encoding"}
-    if "gzip" in headers.get("accept-encoding", ""):
+    if _takes_gzip(headers.get("accept-encoding", "")):
         return Response(200, {}, {**common, "Content-Encoding": "gzip"},
                         raw=file.gzipped, content_type=file.content_type)  # fmt: skip
     return Response(200, {}, common, raw=file.plain, content_type=file.content_type)
 
 
+def _takes_gzip(accept_encoding: str) -> bool:
+    """Whether Accept-Encoding takes gzip (named, or *, with a quality above 0)."""
+    for part in accept_encoding.split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "*"):
+            quality = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+            try:
+                return float(quality) > 0
+            except ValueError:
+                return False
+    return False
+
+
 def _file(suffix: str, data: bytes) -> _File:
-    etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
-    return _File(data, gzip.compress(data, 9, mtime=0), TYPES[suffix], etag)
+    content_type = TYPES.get(suffix, "application/octet-stream")
+    return _File(data, gzip.compress(data, 9, mtime=0), content_type)

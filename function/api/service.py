@@ -322,28 +322,37 @@ class Service:
     # CORS ----------------------------------------------------------------------------------
 
     def _preflight(self, headers: Mapping[str, str], execution_id: str) -> Response:
-        """A browser asks whether a page of another origin may POST here."""
+        """A browser asks whether a page of another origin may call here: yes only for a
+        listed origin, POST or GET, and no request header but Content-Type."""
         origin = headers.get("origin", "")
+        method = headers.get("access-control-request-method", "")
+        asked = {h.strip().lower() for h in headers.get("access-control-request-headers", "")
+                 .split(",") if h.strip()}  # fmt: skip
         if origin not in self.cors_origins:
-            listed = ", ".join(sorted(self.cors_origins)) or "none"
-            error = OriginNotAllowed(
-                f"pages of {origin or 'an unnamed origin'} may not call this service; "
-                f"PYEXEC_CORS_ORIGINS lists the origins that may ({listed})"
-            )
-            return self.refuse(error, headers, execution_id)[0]
-        preflight = {"Access-Control-Allow-Methods": "POST, GET",
-                     "Access-Control-Allow-Headers": "Content-Type",
-                     "Access-Control-Max-Age": "600"}  # fmt: skip
-        return Response(204, {}, preflight, raw=b"")
+            problem = f"pages of {origin or 'an unnamed origin'} may not call this service"
+        elif method not in ("POST", "GET"):
+            problem = f"{method or 'no method'} is not allowed from another origin: POST or GET"
+        elif asked - {"content-type"}:
+            problem = f"request headers {sorted(asked - {'content-type'})} are not allowed"
+        else:
+            preflight = {"Access-Control-Allow-Methods": "POST, GET",
+                         "Access-Control-Allow-Headers": "Content-Type",
+                         "Access-Control-Max-Age": "600"}  # fmt: skip
+            return Response(204, {}, preflight, raw=b"")
+        return self.refuse(OriginNotAllowed(problem), headers, execution_id)[0]
 
     def _cors(self, response: Response, headers: Mapping[str, str]) -> Response:
-        """The CORS headers of a listed origin's request (and none for any other)."""
-        origin = headers.get("origin")
-        if origin is None or origin not in self.cors_origins:
+        """The CORS headers of a listed origin's request (and none for any other); where any
+        origin is listed, every answer varies by Origin, for caches."""
+        if not self.cors_origins:
             return response
-        cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
-                "Access-Control-Expose-Headers": "X-Execution-Id, Retry-After"}  # fmt: skip
-        return replace(response, headers={**response.headers, **cors})
+        vary = response.headers.get("Vary")
+        added = {"Vary": f"{vary}, Origin" if vary else "Origin"}
+        origin = headers.get("origin")
+        if origin in self.cors_origins and outcome_of(response) != OriginNotAllowed.code:
+            added |= {"Access-Control-Allow-Origin": origin,
+                      "Access-Control-Expose-Headers": "X-Execution-Id, Retry-After"}  # fmt: skip
+        return replace(response, headers={**response.headers, **added})
 
     # Documents -----------------------------------------------------------------------------
 
@@ -412,13 +421,16 @@ def env_int(environ: Mapping[str, str], name: str, default: int, minimum: int = 
 
 def _cors_origins(raw: str) -> frozenset[str]:
     """PYEXEC_CORS_ORIGINS: exact origins, scheme://host[:port], no path and no wildcard."""
-    origins = frozenset(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
-    for origin in origins:
+    origins = set()
+    for entry in filter(None, (part.strip() for part in raw.split(","))):
+        origin = entry.rstrip("/").lower()  # as browsers send it: lower case, no default port
+        origin = re.sub(r"^(https://[^/]+):443$|^(http://[^/]+):80$", r"\1\2", origin)
         if not _ORIGIN.fullmatch(origin):
             raise ConfigError(
-                f"PYEXEC_CORS_ORIGINS: {origin!r} is not an origin like https://host[:port]"
+                f"PYEXEC_CORS_ORIGINS: {entry!r} is not an origin like https://host[:port]"
             )
-    return origins
+        origins.add(origin)
+    return frozenset(origins)
 
 
 _ORIGIN = re.compile(

@@ -33,15 +33,16 @@ let limitFields = {};
 const nonce = document.querySelector('meta[name="style-nonce"]').content;
 const script = createEditor({
   parent: $("script"), doc: EXAMPLES[0][1], language: "python", label: "Python script", onRun: run,
-  nonce,
+  nonce, describedBy: "editor-keys",
 });
 const args = createEditor({
   parent: $("args"), doc: "{}", language: "json", label: "Arguments as a JSON object", onRun: run,
-  nonce,
+  nonce, describedBy: "editor-keys",
 });
 
 function endpoint() {
-  return $("endpoint").value.trim().replace(/\/+$/, "");
+  const value = $("endpoint").value.trim().replace(/\/+$/, "");
+  return /^https?:\/\/[^\s/]+(\/\S*)?$/i.test(value) ? value : "";
 }
 
 // Theme: the system's until the toggle is used; then the toggle's, remembered.
@@ -68,15 +69,24 @@ function decodeState(text) {
 function restore() {
   const match = location.hash.match(/^#s=([A-Za-z0-9_-]+)$/);
   if (!match) return;
+  let state;
   try {
-    const state = decodeState(match[1]);
-    if (typeof state.script === "string") script.text = state.script;
-    if (state.args !== undefined) args.text = JSON.stringify(state.args, null, 2);
-    setLimits(state.limits || {});
-    say("Restored the script and arguments from the link.");
+    state = decodeState(match[1]);
+    const valid = typeof state.script === "string"
+      && isObject(state.args ?? {}) && isObject(state.limits ?? {});
+    if (!valid) throw new Error("not a script, args and limits");
   } catch {
-    say("This link's script could not be read.", true);
+    say("This link's script could not be read; nothing was changed.", true);
+    return;
   }
+  script.text = state.script;
+  args.text = JSON.stringify(state.args ?? {}, null, 2);
+  setLimits(state.limits ?? {});
+  say("Restored the script and arguments from the link.");
+}
+
+function isObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 async function share() {
@@ -90,35 +100,45 @@ async function share() {
   }
 }
 
-// Limits: a form built from the server's own description of them.
+// Limits: a form built from the server's own description of them. Only the latest load
+// builds it; the values chosen so far (typed, or from an example or a link) are kept.
+let limitsLoad = 0;
 async function loadLimits() {
+  const load = ++limitsLoad;
   const note = $("limits-note");
   const fieldset = $("limits");
-  fieldset.querySelectorAll("label").forEach((label) => label.remove());
-  limitFields = {};
+  let schema;
   try {
     const response = await fetch(`${endpoint()}/openapi.json`);
-    const document_ = await response.json();
-    const schema = document_.components.schemas.ExecutionRequest.properties.limits.properties;
-    for (const [name, spec] of Object.entries(schema)) {
-      const label = document.createElement("label");
-      const input = document.createElement("input");
-      input.type = "number";
-      input.name = name;
-      input.min = spec.minimum;
-      input.max = spec.maximum;
-      input.step = spec.type === "integer" ? "1" : "any";
-      input.placeholder = String(spec.default);
-      input.title = `default ${spec.default}, at most ${spec.maximum}`;
-      label.append(name, input);
-      fieldset.append(label);
-      limitFields[name] = input;
-    }
-    note.hidden = true;
+    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+    schema = (await response.json()).components.schemas.ExecutionRequest.properties.limits
+      .properties;
   } catch (error) {
+    if (load !== limitsLoad) return;
     note.hidden = false;
     note.textContent = `The server's limits could not be read (${error.message}).`;
+    return;
   }
+  if (load !== limitsLoad) return;
+  const kept = { ...pendingLimits, ...chosenLimits() };
+  fieldset.querySelectorAll("label").forEach((label) => label.remove());
+  limitFields = {};
+  for (const [name, spec] of Object.entries(schema)) {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "number";
+    input.name = name;
+    input.min = spec.minimum;
+    input.max = spec.maximum;
+    input.step = spec.type === "integer" ? "1" : "any";
+    input.placeholder = String(spec.default);
+    input.title = `default ${spec.default}, at most ${spec.maximum}`;
+    label.append(name, input);
+    fieldset.append(label);
+    limitFields[name] = input;
+  }
+  note.hidden = true;
+  setLimits(kept);
 }
 
 function chosenLimits() {
@@ -129,13 +149,14 @@ function chosenLimits() {
   return limits;
 }
 
+// Limits chosen before the form exists (a link, an example) wait here for it.
+let pendingLimits = {};
 function setLimits(limits) {
+  pendingLimits = limits;
   for (const [name, input] of Object.entries(limitFields)) {
     input.value = name in limits ? String(limits[name]) : "";
   }
-  pendingLimits = limits;
 }
-let pendingLimits = {};
 
 // Arguments: a JSON object, checked before anything is sent.
 function parseArgs() {
@@ -175,14 +196,17 @@ function clearOutput() {
   script.clearMarks();
 }
 
+let running = false;
 async function run() {
+  if (running) return;
   const parsed = parseArgs();
   if (parsed === null) {
     say("Not sent: the arguments are not a JSON object.", true);
     return;
   }
   clearOutput();
-  $("run").disabled = true;
+  running = true;
+  $("run").setAttribute("aria-disabled", "true");
   say("Running…");
   const started = performance.now();
   try {
@@ -191,12 +215,21 @@ async function run() {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ script: script.text, args: parsed, limits: chosenLimits() }),
     });
-    const body = await response.json();
+    const text = await response.text();
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      say(`${response.status} ${response.statusText}: not the API's answer`, true);
+      show("stderr", text.slice(0, 2000));
+      return;
+    }
     render(response, body, performance.now() - started);
   } catch (error) {
     say(`No answer from ${endpoint() || "this server"}: ${error.message}`, true);
   } finally {
-    $("run").disabled = false;
+    running = false;
+    $("run").removeAttribute("aria-disabled");
   }
 }
 
@@ -204,6 +237,7 @@ function render(response, body, roundTripMs) {
   const parts = [`${response.status} ${body.error ? body.error.code : "ok"}`];
   if (body.duration_ms !== undefined) parts.push(`${body.duration_ms} ms in the jail`);
   parts.push(`${Math.round(roundTripMs)} ms in all`, `execution ${body.execution_id}`);
+  if (body.error) parts.push(String(body.error.message).slice(0, 300));  // announced too
   say(parts.join(" · "), Boolean(body.error));
   if ("result" in body) show("result", JSON.stringify(body.result, null, 2));
   show("stdout", body.stdout || "");
@@ -262,12 +296,16 @@ function start() {
   });
   $("endpoint").value = localStorage.getItem(ENDPOINT_KEY) || "";
   $("endpoint").addEventListener("change", () => {
+    if ($("endpoint").value.trim() && !endpoint()) {
+      say("The endpoint must be an http:// or https:// URL; this server is used.", true);
+    }
     localStorage.setItem(ENDPOINT_KEY, endpoint());
     $("openapi").href = `${endpoint()}/openapi.json`;
-    loadLimits().then(() => setLimits(pendingLimits));
+    loadLimits();
   });
   $("openapi").href = `${endpoint()}/openapi.json`;
-  loadLimits().then(restore);
+  restore();
+  loadLimits();
 }
 
 start();
