@@ -157,9 +157,24 @@ def test_chunked_body_is_read(server):
 
 
 def test_chunked_body_over_the_limit_gets_413(server):
+    """2.5 MiB in chunks, no Content-Length: the server answers 413 once it has 1 MiB and
+    closes, so the rest of the upload may fail (EPIPE) before the answer is read, as for any
+    client; the answer is there to read all the same."""
     base, _, _ = server
-    chunks = (b"#" * 65536 for _ in range(40))  # 2.5 MiB, no Content-Length
-    status, _, raw = request(base, "POST", {**JSON, "Transfer-Encoding": "chunked"}, chunks)
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as conn:
+        conn.sendall(b"POST /execute HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n")  # fmt: skip
+        chunk = b"10000\r\n" + b"#" * 65536 + b"\r\n"
+        try:
+            for _ in range(40):
+                conn.sendall(chunk)
+            conn.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused mid-upload
+        response = http.client.HTTPResponse(conn)
+        response.begin()
+        status, raw = response.status, response.read()
     assert status == 413 and strict_json(raw)["error"]["code"] == "payload_too_large"
 
 
