@@ -38,8 +38,12 @@ import generate  # noqa: E402
 from sandbox import Sandbox, Settings, nsjail, runner  # noqa: E402
 
 CORPUS = HERE / "corpus"
-#: The argument each argument rule of the policy compares, by position.
-ARGUMENTS = {"ioctl": 1, "fcntl": 1, "prctl": 0, "socketpair": 0, "clone": 0}
+#: The argument each argument rule of the policy compares, by position (generate.RULES), and
+#: clone's flags (generate.CLONE_RULE).
+ARGUMENTS = {
+    name: params.split(", ").index(argument)
+    for name, (params, argument, _) in generate.RULES.items()
+} | {"clone": 0}
 _LINE = re.compile(r"^(\d+)\s+(?:<\.\.\. (\w+) resumed>(.*)|(\w+)\((.*))$")
 _SELF_TEST_MARK = "/pyexec-self-test"
 

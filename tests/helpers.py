@@ -185,12 +185,14 @@ def nsjail_processes(jail_uids) -> list[str]:
     return found
 
 
+def log_entries(log_path: Path) -> list[dict]:
+    """A server's log entries (its JSON lines; gunicorn's own lines are left out)."""
+    return [json.loads(line) for line in log_path.read_text().splitlines() if line[:1] == "{"]
+
+
 def server_uids(log_path: Path) -> list[int]:
     """Every jail uid a server leased, in its master process and its workers (from its log)."""
-    found = []
-    for line in log_path.read_text().splitlines():
-        if line.startswith("{"):
-            found += json.loads(line).get("uids", [])
+    found = [uid for entry in log_entries(log_path) for uid in entry.get("uids", [])]
     assert found, f"no uids in {log_path}"
     return found
 

@@ -24,6 +24,7 @@ from api.service import HttpRequest, Service
 from helpers import (
     http,
     live_jail_processes,
+    log_entries,
     nsjail_processes,
     server_uids,
     settings_with,
@@ -347,7 +348,7 @@ def test_real_server_answers_the_seed_examples(server):
     status, headers, body = http("POST", f"{base}/execute", {"script": MKDIR})
     assert status == 422 and body["error"]["code"] == "exception"
     assert headers["X-Execution-Id"] == body["execution_id"]
-    logged = [json.loads(line) for line in log_path.read_text().splitlines() if line[:1] == "{"]
+    logged = log_entries(log_path)
     assert logged[0]["self_test"] == "passed"
     swap_warnings = [e for e in logged if e["message"].startswith("swap cannot be capped")]
     assert len(swap_warnings) == (not logged[0]["swap_capped"])

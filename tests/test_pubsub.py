@@ -17,7 +17,7 @@ from api import results
 from api.response import from_outcome
 from api.service import Service
 from google.api_core.exceptions import DeadlineExceeded
-from helpers import http, pubsub_emulator, serve
+from helpers import http, log_entries, pubsub_emulator, serve
 from sandbox import ConfigError
 
 PROJECT = "pyexec-test"
@@ -101,8 +101,7 @@ def _publish(publisher, document: dict | bytes) -> str:
 
 
 def _logged(log_path: Path, **match) -> list[dict]:
-    entries = [json.loads(line) for line in log_path.read_text().splitlines() if line[:1] == "{"]
-    return [e for e in entries if all(e.get(k) == v for k, v in match.items())]
+    return [e for e in log_entries(log_path) if all(e.get(k) == v for k, v in match.items())]
 
 
 def test_each_request_s_result_comes_back_once_and_a_poison_message_never_runs(loop):

@@ -121,8 +121,7 @@ def from_cloudevent(headers: Mapping[str, str], body: bytes) -> Event:
 def push_log_fields(envelope: dict[str, Any]) -> dict[str, Any]:
     """What the log line of a push names, even one whose message is refused: its message id,
     so that a poison message's redeliveries can be told apart in the logs."""
-    message = envelope["message"]
-    message_id = message.get("messageId") or message.get("message_id")
+    message_id = _message_id(envelope["message"])
     return {
         "event_type": PUSH,
         "pubsub_message_id": message_id if isinstance(message_id, str) else None,
@@ -182,10 +181,15 @@ def _data_document(data: Any) -> Any:
     return data
 
 
+def _message_id(message: dict[str, Any]) -> Any:
+    """A Pub/Sub message's id, as push (messageId) or Eventarc (message_id) names it."""
+    return message.get("messageId") or message.get("message_id")
+
+
 def _pubsub_message(message: Any) -> tuple[Any, str | None]:
     if not isinstance(message, dict):
         raise InvalidRequest("the Pub/Sub envelope has no 'message' object")
-    message_id = _header_safe("messageId", message.get("messageId") or message.get("message_id"))
+    message_id = _header_safe("messageId", _message_id(message))
     encoded = message.get("data")
     if not isinstance(encoded, str) or not encoded:
         raise InvalidRequest("the Pub/Sub message has no 'data': it must carry the request")

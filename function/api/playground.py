@@ -5,11 +5,10 @@ see editor/build.sh), read once at start-up. Asset URLs carry a hash of all the 
 (``/playground/<hash>/playground.js``), so that they can be cached for good and a new
 version is a new URL (no ETag, no revalidation); the page itself is never cached, since each
 answer has a style nonce of its own (CodeMirror adds a style element, which the policy admits
-by that nonce). Every
-answer is gzipped for a client that takes it, and carries a Content-Security-Policy that
-allows only this origin's scripts and styles (no inline script), ``nosniff``, and no
-framing. ``PYEXEC_PLAYGROUND=off``
-turns it all off: its paths are then 404, as any unknown GET.
+by that nonce). Every answer is gzipped for a client that takes it, and carries a
+Content-Security-Policy that allows only this origin's scripts and styles (no inline script),
+``nosniff``, and no framing. ``PYEXEC_PLAYGROUND=off`` turns it all off: its paths are then
+404.
 """
 
 from __future__ import annotations

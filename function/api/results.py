@@ -106,16 +106,15 @@ class ResultPublisher:
 
 
 def attributes(
-    body: Mapping[str, Any], status: int, profile: str, trigger: str,
+    execution_id: str, outcome: str, status: int, profile: str, trigger: str,
     causation_id: str | None, subject: str | None,
 ) -> dict[str, str]:  # fmt: skip
     """The message attributes of a result (see the module docstring); none is empty."""
-    error = body.get("error")
     values = {
-        "execution_id": body["execution_id"],
+        "execution_id": execution_id,
         "causation_id": causation_id,
         "subject": subject,
-        "outcome": error["code"] if isinstance(error, dict) else "ok",
+        "outcome": outcome,
         "status": str(status),
         "profile": profile,
         "trigger": trigger,

@@ -288,8 +288,8 @@ class Service:
         """Publish a script's result (200 or 422); its message id. ResultNotPublished if not."""
         assert self.publisher is not None
         attributes = results.attributes(
-            response.body, response.status, outcome.profile, publication.trigger,
-            publication.causation_id, publication.subject,
+            response.body["execution_id"], outcome_of(response), response.status,
+            outcome.profile, publication.trigger, publication.causation_id, publication.subject,
         )  # fmt: skip
         try:
             return self.publisher.publish(response.payload, attributes)
