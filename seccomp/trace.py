@@ -35,14 +35,14 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "function")]
 
 import generate  # noqa: E402
-from sandbox import Sandbox, Settings, nsjail, runner  # noqa: E402
+from sandbox import Profile, Sandbox, Settings, nsjail, runner  # noqa: E402
 
 CORPUS = HERE / "corpus"
 #: The argument each argument rule of the policy compares, by position (generate.RULES), and
 #: clone's flags (generate.CLONE_RULE).
 ARGUMENTS = {
     name: params.split(", ").index(argument)
-    for name, (params, argument, _) in generate.RULES.items()
+    for name, (params, argument, _) in (generate.RULES | generate.LOCAL_SOCKET_RULE).items()
 } | {"clone": 0}
 _LINE = re.compile(r"^(\d+)\s+(?:<\.\.\. (\w+) resumed>(.*)|(\w+)\((.*))$")
 _SELF_TEST_MARK = "/pyexec-self-test"
@@ -55,7 +55,8 @@ def main(argv: list[str]) -> int:
         if os.environ.get("TRACE_KEEP"):
             traces = Path(os.environ["TRACE_KEEP"])
         settings = dataclasses.replace(Settings.from_env(), nsjail=_shim(traces))
-        nsjail.POLICY = _tracing_policy(traces)
+        for profile in nsjail.POLICIES:
+            nsjail.POLICIES[profile] = _tracing_policy(traces, profile)
         # That policy lets x32 calls through too: the self-test's check of them cannot pass.
         runner.SELF_TEST_EXPECTED.pop("x32")
         sandbox = Sandbox(settings)
@@ -100,9 +101,9 @@ def _shim(traces: Path) -> Path:
     return shim
 
 
-def _tracing_policy(traces: Path) -> Path:
-    policy = traces / "tracing.kafel"
-    policy.write_text(generate.tracing_policy())
+def _tracing_policy(traces: Path, profile: Profile) -> Path:
+    policy = traces / f"tracing-{profile.value}.kafel"
+    policy.write_text(generate.tracing_policy(profile.value))
     return policy
 
 

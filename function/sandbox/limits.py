@@ -37,7 +37,7 @@ class Limits:
     max_file_size_mib: int = 16
     """Largest file the jail may write (RLIMIT_FSIZE)."""
     tmp_size_mib: int = 16
-    """Size of the jail's private tmpfs /tmp (namespaces profile)."""
+    """Size of the jail's /tmp, and of its /dev/shm: each is bounded by it."""
     max_output_bytes: int = 1024 * 1024
     """Cap on each of stdout, stderr and the serialised result; output past it is dropped."""
 
@@ -49,8 +49,10 @@ class Limits:
 
     @property
     def jail_memory_bytes(self) -> int:
-        """The memory cgroup limit of the whole jail: tmpfs pages are charged to it too."""
-        return (self.memory_mib + self.tmp_size_mib) * 1024 * 1024
+        """The memory cgroup limit of the whole jail: the pages of its two tmpfs, /tmp and
+        /dev/shm, are charged to it too, so a script may fill both and still have its
+        memory_mib."""
+        return (self.memory_mib + 2 * self.tmp_size_mib) * 1024 * 1024
 
 
 #: Smallest value a request may ask for, per field (below these Python cannot start).

@@ -1,7 +1,7 @@
 """One NsJail process: its argv, and the plumbing that starts it, hands it its request and
 collects what it produced.
 
-The static parts of a jail are in jail/<profile>.cfg and jail/policy.kafel. Everything that
+The static parts of a jail are in jail/<profile>.cfg and jail/<profile>.kafel. Everything that
 varies per request or per deployment goes in as argv, built in :func:`build_argv` alone.
 
 A jail's life, in three calls: :func:`start` runs NsJail; :func:`wait_ready` waits for the
@@ -41,7 +41,8 @@ from sandbox.limits import Limits
 from sandbox.profiles import JAIL_DIR, Cgroups, Profile
 
 WRAPPER = JAIL_DIR / "wrapper.py"
-POLICY = JAIL_DIR / "policy.kafel"
+#: The seccomp policy each profile's jails get (seccomp/trace.py swaps in its own).
+POLICIES = {profile: profile.policy for profile in Profile}
 PYTHON = "/usr/bin/python3"
 #: What the jail's Python runs where the wrapper's code object comes on stdin.
 _STUB = "import marshal,sys;exec(marshal.load(sys.stdin.buffer))"
@@ -174,7 +175,7 @@ def build_argv(
         str(nsjail),
         "--config", str(profile.config),
         "--chroot", str(rootfs),
-        "--seccomp_policy", str(POLICY),
+        "--seccomp_policy", str(POLICIES[profile]),
         "--log_fd", str(log_fd),
         "--pass_fd", str(result_fd),
         # A backstop only, counted from the jail's start: the runner enforces the exact wall
@@ -192,8 +193,10 @@ def build_argv(
         argv += [
             "--user", f"{INSIDE_ID}:{uid}",
             "--group", f"{INSIDE_ID}:{uid}",
-            "--mount", f"none:/tmp:tmpfs:size={limits.tmp_size_mib * MIB},"
-                       f"nr_inodes={limits.max_tmp_entries + 1}",  # and the root folder's
+            # /tmp, and /dev/shm for POSIX semaphores and shared memory (multiprocessing),
+            # each a tmpfs of the request's size: + 1 inode for the tmpfs's own root.
+            "--mount", f"none:/tmp:tmpfs:{_tmpfs_options(limits)}",
+            "--mount", f"none:/dev/shm:tmpfs:{_tmpfs_options(limits)}",
         ]  # fmt: skip
         if cgroups is not None and cgroup is not None:
             argv += ["--cgroup_mem_max", str(cgroup.nsjail_memory_bytes),
@@ -213,6 +216,10 @@ def build_argv(
     program = program if program is not None else wrapper_program(rootfs)[0]
     argv += ["--", PYTHON, "-I", *program, str(result_fd), ",".join(preload)]
     return argv
+
+
+def _tmpfs_options(limits: Limits) -> str:
+    return f"size={limits.tmp_size_mib * MIB},nr_inodes={limits.max_tmp_entries + 1}"
 
 
 @functools.cache

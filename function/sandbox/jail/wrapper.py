@@ -14,7 +14,8 @@ imports only the standard library, and only what the success path needs; and:
    never raise a hard limit again); then it writes ``S`` to the result channel: the script
    starts, under its own limits;
 3. compiles the script as the module ``script`` (file name ``<script>``) and runs it;
-4. calls ``main(**args)`` and converts what it returned to plain JSON values;
+4. calls ``main(**args)`` (an ``async def main`` is run to its end with ``asyncio.run``) and
+   converts what it returned to plain JSON values;
 5. writes one JSON frame to the result channel and exits.
 
 The script's print() output goes straight to stdout and stderr, which the runner captures, so
@@ -28,6 +29,7 @@ the script raises; ``datetime``, ``numpy`` and ``pandas`` values are recognised 
 script (or a preload) imported those modules, since no value can be of a type never imported.
 """
 
+import _collections_abc  # Imported by os already: recognises a coroutine at no cost.
 import _json
 import marshal
 import math
@@ -156,6 +158,7 @@ def _run(source, args, max_result_bytes):
     module = type(sys)("script")
     module.__file__ = SCRIPT_NAME
     sys.modules["script"] = module
+    sys.meta_path.insert(0, _SpawnedChildrenImportTheScript(source))
     try:
         exec(code, module.__dict__)
         entry = module.__dict__.get("main")
@@ -165,6 +168,10 @@ def _run(source, args, max_result_bytes):
                 "message": "the script does not define a callable main()",
             }
         value = entry(**args)
+        if isinstance(value, _collections_abc.Coroutine):  # async def main()
+            import asyncio
+
+            value = asyncio.run(value)
     except MemoryError:
         return {"kind": "memory_limit", "message": "the script ran out of memory (MemoryError)"}
     except SystemExit as exc:
@@ -197,6 +204,60 @@ def _run(source, args, max_result_bytes):
             "path": "result",
         }
     return {"kind": "ok", "result": result}
+
+
+#: Run first by every Python that multiprocessing starts (spawn and forkserver children, the
+#: forkserver and the resource tracker), before the program multiprocessing gave it: the
+#: script reaches spawned children in their preparation data, since it is no file they could
+#: import, and becomes their module ``script`` again, as a script file would be imported anew
+#: by them outside the jail.
+_SPAWN_BOOT = """\
+import sys
+import multiprocessing.spawn as spawn
+def prepare(data, _prepare=spawn.prepare):
+    source = data.pop("pyexec_script", None)
+    if source is not None:
+        module = type(sys)("script")
+        module.__file__ = "<script>"
+        sys.modules["script"] = module
+        exec(compile(source, "<script>", "exec", dont_inherit=True), module.__dict__)
+    _prepare(data)
+spawn.prepare = prepare
+del sys.argv[1]  # python -c BOOT -c PROGRAM [ARG...]: sys.argv is ["-c", "-c", PROGRAM, ARG...]
+program = sys.argv.pop(1)
+exec(compile(program, "<string>", "exec"))
+"""
+
+
+class _SpawnedChildrenImportTheScript:
+    """A finder that finds nothing: when the script imports multiprocessing.spawn, it makes
+    every Python that multiprocessing starts run _SPAWN_BOOT first (``python -c BOOT -c
+    PROGRAM``), and puts the script's source in each spawned child's preparation data, so that
+    functions the script defines can be sent to Pool workers with spawn and forkserver too
+    (fork needs none of it)."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "multiprocessing.spawn":
+            return None
+        sys.meta_path.remove(self)
+        spec = sys.modules["_frozen_importlib_external"].PathFinder.find_spec(name, path)
+        if spec is not None:
+            run_module = spec.loader.exec_module
+            spec.loader.exec_module = lambda module: (run_module(module), self._patch(module))
+        return spec
+
+    def _patch(self, spawn):
+        util = sys.modules["multiprocessing.util"]
+        flags, prepared, source = (
+            util._args_from_interpreter_flags,
+            spawn.get_preparation_data,
+            self.source,
+        )
+        util._args_from_interpreter_flags = lambda: [*flags(), "-c", _SPAWN_BOOT]
+        spawn.get_preparation_data = lambda name: {**prepared(name), "pyexec_script": source}
 
 
 def _exited(exc):
@@ -323,7 +384,11 @@ def _key(key, path):
     datetime = sys.modules.get("datetime")
     if datetime is not None and isinstance(key, (datetime.datetime, datetime.date, datetime.time)):
         return key.isoformat()
-    raise Unconvertible(path, f"a dict key of type {_type_name(key)} is not a string")
+    raise Unconvertible(
+        path,
+        f"a dict key of type {_class_name(key)} cannot be a JSON key; use a str, int, "
+        "float, bool or None",
+    )
 
 
 def _convert_numpy(value, path, depth):
@@ -369,10 +434,14 @@ def _is_pandas_missing(value):
 
 
 def _type_name(value):
+    return f"an object of type {_class_name(value)}"
+
+
+def _class_name(value):
     cls = type(value)
     if cls.__module__ == "builtins":
-        return f"an object of type {cls.__qualname__}"
-    return f"an object of type {cls.__module__}.{cls.__qualname__}"
+        return cls.__qualname__
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _flush_std_streams():
