@@ -43,7 +43,7 @@ def test_static_config_and_per_request_limits(profile):
     args = argv(profile, timeout_s=2.5, cpu_time_s=1.2, memory_mib=300, max_processes=7)
     assert value_of(args, "--config").endswith(f"jail/{profile.value}.cfg")
     assert value_of(args, "--chroot") == "/opt/pyexec/rootfs"
-    assert value_of(args, "--seccomp_policy").endswith("jail/policy.kafel")
+    assert value_of(args, "--seccomp_policy").endswith(f"jail/{profile.value}.kafel")
     assert value_of(args, "--time_limit") == "4"  # backstop above the runner's own deadline
     # whole seconds, rounded up, and one more: the runner stops the jail at the limit itself
     assert value_of(args, "--rlimit_cpu") == "3"
@@ -64,8 +64,11 @@ def test_namespaces_maps_the_jail_user_to_the_slots_own_uid():
     args = argv(Profile.NAMESPACES, uid=65007, tmp_size_mib=8)
     assert value_of(args, "--user") == f"{INSIDE_ID}:65007"
     assert value_of(args, "--group") == f"{INSIDE_ID}:65007"
-    # 256 entries per MiB, and one inode for the tmpfs's own root folder
-    assert value_of(args, "--mount") == f"none:/tmp:tmpfs:size={8 * 1024 * 1024},nr_inodes=2049"
+    # /tmp and /dev/shm, each of the request's size: 256 entries per MiB, and one inode for
+    # the tmpfs's own root folder
+    mounts = [args[i + 1] for i, arg in enumerate(args) if arg == "--mount"]
+    options = f"tmpfs:size={8 * 1024 * 1024},nr_inodes=2049"
+    assert mounts == [f"none:/tmp:{options}", f"none:/dev/shm:{options}"]
 
 
 def test_gvisor_runs_as_the_slots_uid_without_mounts():
@@ -77,14 +80,15 @@ def test_gvisor_runs_as_the_slots_uid_without_mounts():
 def test_cgroup_limits_only_where_cgroups_are_usable():
     assert "--cgroup_pids_max" not in argv(Profile.NAMESPACES)
     limits = Limits(memory_mib=256, tmp_size_mib=16)
-    assert limits.jail_memory_bytes == 272 * 1024 * 1024  # tmpfs pages are the jail's too
+    # The pages of its two tmpfs, /tmp and /dev/shm, are the jail's too.
+    assert limits.jail_memory_bytes == (256 + 2 * 16) * 1024 * 1024
     v1 = ExecutionCgroup(1, Path("/sys/fs/cgroup/memory/NSJAIL/pyexec-65003"),
                          "NSJAIL/pyexec-65003", limits.jail_memory_bytes + 1024 * 1024,
                          Path("/sys/fs/cgroup/pids/NSJAIL/pyexec-65003"))  # fmt: skip
     args = argv(Profile.NAMESPACES, cgroups=Cgroups(version=1), cgroup=v1, memory_mib=256)
     # NsJail's own cgroup sits below the execution's, with a little more room, so that the
     # execution's limit is the one the jail hits (execution_cgroup.py).
-    assert value_of(args, "--cgroup_mem_max") == str(273 * 1024 * 1024)
+    assert value_of(args, "--cgroup_mem_max") == str((256 + 2 * 16 + 1) * 1024 * 1024)
     assert value_of(args, "--cgroup_mem_parent") == "NSJAIL/pyexec-65003"
     assert value_of(args, "--cgroup_pids_parent") == "NSJAIL/pyexec-65003"
     assert "--use_cgroupv2" not in args

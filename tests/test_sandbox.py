@@ -193,10 +193,40 @@ def test_exiting_before_main_returns(run, source, exit_code):
 
 
 @pytest.mark.parametrize(
+    "call, errno_name",
+    [
+        ('os.chmod(open("f", "w").name, 0o4755)', "EPERM"),
+        ('os.chmod(open("f", "w").name, 0o2755)', "EPERM"),
+        ('os.chmod(open("f", "w").name, 0o1755)', "EPERM"),
+        ('os.mknod("null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))', "EPERM"),
+        ('os.chown(open("f", "w").name, 0, 0)', "EPERM"),
+        ("os.setuid(0)", "EPERM"),
+        ("os.setgroups([0])", "EPERM"),
+        ("socket.socket(socket.AF_INET)", "EACCES"),
+        ("os.mkfifo('fifo') or os.chmod('fifo', 0o7777)", "EPERM"),
+    ],
+)
+def test_privilege_is_refused_with_an_error_python_raises(run, call, errno_name):
+    outcome = run(
+        f"import errno, os, socket, stat\ndef main():\n    try:\n        {call}\n"
+        "    except OSError as exc:\n        return errno.errorcode[exc.errno]\n"
+        "    return 'allowed'"
+    )
+    assert outcome.kind is Kind.OK and outcome.result == errno_name, outcome
+
+
+def test_the_jail_may_change_the_mode_of_its_own_files(run):
+    outcome = run(
+        "import os, stat\ndef main():\n    os.chmod(open('f', 'w').name, 0o750)\n"
+        "    os.mkfifo('fifo')\n"
+        "    return oct(os.stat('f').st_mode & 0o7777), stat.S_ISFIFO(os.stat('fifo').st_mode)"
+    )
+    assert outcome.kind is Kind.OK and outcome.result == ["0o750", True], outcome
+
+
+@pytest.mark.parametrize(
     "call",
     [
-        'os.chmod("/tmp", 0o777)',
-        "os.setuid(0)",
         'ctypes.CDLL(None).mount(b"none", b"/tmp", b"tmpfs", 0, None)',
         "ctypes.CDLL(None).unshare(0x10000000)",
         "ctypes.CDLL(None).ptrace(0, 0, 0, 0)",
@@ -324,12 +354,29 @@ def test_cannot_connect_to_a_loopback_listener(run, loopback_listener):
     assert connections == []
 
 
-@pytest.mark.parametrize("family", ["AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET", "AF_UNIX"])
-def test_no_socket_family_can_be_opened(run, family):
+@pytest.mark.parametrize("family", ["AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET"])
+def test_no_network_socket_family_can_be_opened(run, family):
     kind = "SOCK_RAW" if family in ("AF_NETLINK", "AF_PACKET") else "SOCK_STREAM"
     outcome = run(f"import socket\ndef main():\n    socket.socket(socket.{family}, socket.{kind})")
     assert outcome.kind is Kind.EXCEPTION
     assert outcome.error["type"] == "PermissionError"
+
+
+def test_af_unix_sockets_only_where_the_jail_has_a_network_namespace(run, sandbox):
+    """multiprocessing's Manager and forkserver listen on an AF_UNIX socket in /tmp. Where the
+    jail has no network namespace (gvisor profile), such a socket could reach the host's
+    abstract names: refused there."""
+    outcome = run(
+        "import socket\ndef main():\n"
+        "    server = socket.socket(socket.AF_UNIX)\n    server.bind('/tmp/s')\n"
+        "    server.listen()\n    client = socket.socket(socket.AF_UNIX)\n"
+        "    client.connect('/tmp/s')\n    peer, _ = server.accept()\n"
+        "    client.send(b'hi')\n    return peer.recv(2).decode()"
+    )
+    if sandbox.profile is Profile.GVISOR:
+        assert outcome.kind is Kind.EXCEPTION and outcome.error["type"] == "PermissionError"
+    else:
+        assert outcome.kind is Kind.OK and outcome.result == "hi", outcome
 
 
 def test_socketpair_still_works_for_in_process_pipes(run):
