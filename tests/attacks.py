@@ -88,6 +88,19 @@ def killed_by(name: str, category: str, body: str) -> Attack:
     )
 
 
+def refused(name: str, category: str, body: str, errno_name: str) -> Attack:
+    """A call the seccomp policy (or the kernel) must refuse with an errno Python raises."""
+    return attack(
+        name,
+        category,
+        f"import errno, os\ndef main():\n    try:\n        {body}\n"
+        f"    except OSError as exc:\n        return errno.errorcode[exc.errno]\n"
+        f"    return 'allowed'",
+        "ok",
+        result=errno_name,
+    )
+
+
 def refused_socket(name: str, family: str, kind: str) -> Attack:
     return attack(
         name,
@@ -240,7 +253,23 @@ ATTACKS: list[Attack] = [
     refused_socket("open a raw socket", "AF_INET", "SOCK_RAW"),
     refused_socket("open an AF_NETLINK socket", "AF_NETLINK", "SOCK_RAW"),
     refused_socket("open an AF_PACKET socket", "AF_PACKET", "SOCK_RAW"),
-    refused_socket("open an AF_UNIX socket", "AF_UNIX", "SOCK_STREAM"),
+    attack(
+        "reach an abstract AF_UNIX socket outside the jail",
+        "network",
+        """
+        import socket
+        def main(name):
+            try:
+                client = socket.socket(socket.AF_UNIX)
+                client.connect("\\0" + name)
+                return "connected"
+            except OSError:
+                return "unreachable"
+        """,
+        "ok",
+        result="unreachable",
+        args={"name": "{abstract}"},
+    ),
     attack(
         "connect to a loopback listener",
         "network",
@@ -270,9 +299,51 @@ ATTACKS: list[Attack] = [
         "killed",
     ),
     # Privilege ----------------------------------------------------------------------------
-    killed_by("setuid to root", "privilege", "os.setuid(0)"),
-    killed_by("chmod", "privilege", "os.chmod('/tmp', 0o777)"),
-    killed_by("chown", "privilege", "os.chown('/tmp', 0, 0)"),
+    refused("setuid to root", "privilege", "os.setuid(0)", "EPERM"),
+    refused("chmod a file setuid", "privilege", "os.chmod(open('f', 'w').name, 0o4755)", "EPERM"),
+    refused("chmod a file setgid", "privilege", "os.chmod(open('f', 'w').name, 0o2755)", "EPERM"),
+    refused("chown", "privilege", "os.chown(open('f', 'w').name, 0, 0)", "EPERM"),
+    refused(
+        "make a device node", "privilege", "os.mknod('null', 0o20666, os.makedev(1, 3))", "EPERM"
+    ),
+    attack(
+        "link into the rootfs",
+        "privilege",
+        """
+        import os
+        def main():
+            open("f", "w").close()
+            linked = []
+            for target in ["/usr/lib/f", "/etc/f", "/f", "/usr/bin/f"]:
+                try:
+                    os.link("f", target)
+                    linked.append(target)
+                except OSError:
+                    pass
+            return linked
+        """,
+        "ok",
+        result=[],
+    ),
+    attack(
+        "setpgid outside the jail",
+        "privilege",
+        """
+        import os
+        def main():
+            moved = []
+            for pid in {1, os.getppid()} - {os.getpid(), 0}:
+                for call in (lambda: os.setpgid(0, pid), lambda: os.setpgid(pid, 0)):
+                    try:
+                        call()
+                        moved.append(pid)
+                    except OSError:
+                        pass
+            return moved
+        """,
+        "ok",
+        result=[],
+    ),
     killed_by("mount a tmpfs", "privilege", "libc.mount(b'none', b'/tmp', b'tmpfs', 0, None)"),
     killed_by("unshare a user namespace", "privilege", "libc.unshare(0x10000000)"),
     killed_by("setns", "privilege", "libc.setns(0, 0)"),
@@ -426,6 +497,39 @@ ATTACKS: list[Attack] = [
         """,
         "timeout",
         limits={"cpu_time_s": 1, "timeout_s": 10},
+    ),
+    attack(
+        "stretch the CPU limit with interval timers",
+        "resources",
+        """
+        import signal
+        def main():
+            # Timers count the process's own CPU time; ignoring their signals, or resetting
+            # them at every tick, changes nothing of what the runner measures from outside.
+            for which, sig in [(signal.ITIMER_PROF, signal.SIGPROF),
+                               (signal.ITIMER_VIRTUAL, signal.SIGVTALRM)]:
+                signal.signal(sig, lambda *_: signal.setitimer(which, 3600))
+                signal.setitimer(which, 0.01, 0.01)
+            signal.signal(signal.SIGXCPU, signal.SIG_IGN)
+            while True:
+                pass
+        """,
+        "timeout",
+        limits={"cpu_time_s": 1, "timeout_s": 10},
+    ),
+    attack(
+        "fill /dev/shm",
+        "resources",
+        """
+        def main():
+            chunk = b"x" * (1 << 20)
+            for i in range(64):
+                with open(f"/dev/shm/fill{i}", "wb") as f:
+                    f.write(chunk)
+            return "filled 64 MiB"
+        """,
+        ("exception", "tmp_limit"),
+        limits={"tmp_size_mib": 8},
     ),
     attack(
         "hoard kernel memory in pipe buffers",

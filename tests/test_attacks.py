@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import json
+import secrets
+import socket
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,12 +34,33 @@ def client():
     return functions_framework.create_app("execute", str(REPO / "function/main.py")).test_client()
 
 
-def placeholders(sandbox, port: int) -> dict[str, object]:
+def placeholders(sandbox, port: int, abstract: str) -> dict[str, object]:
     return {
         "{function_source}": str(REPO / "function/main.py"),
         "{nsjail}": str(sandbox.settings.nsjail),
         "{port}": port,
+        "{abstract}": abstract,
     }
+
+
+@pytest.fixture
+def abstract_listener():
+    """An AF_UNIX socket of the host's, by an abstract name, that records who connected."""
+    name = f"pyexec-test-{secrets.token_hex(8)}"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind("\0" + name)
+    server.listen(1)
+    server.setblocking(False)
+    yield name, server
+    server.close()
+
+
+def connected(server: socket.socket) -> bool:
+    try:
+        server.accept()[0].close()
+        return True
+    except BlockingIOError:
+        return False
 
 
 def fill(value, values):
@@ -59,9 +82,12 @@ def execute(client, script: str, args=None, limits=None) -> dict:
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
-def test_attack_is_contained(client, sandbox, loopback_listener, capsys, attack: Attack):
+def test_attack_is_contained(
+    client, sandbox, loopback_listener, abstract_listener, capsys, attack: Attack
+):
     port, connections = loopback_listener
-    args = fill(attack.args, placeholders(sandbox, port))
+    abstract, unix_server = abstract_listener
+    args = fill(attack.args, placeholders(sandbox, port, abstract))
     sys.modules["main"].SERVICE.sandbox.warm(wait_s=60)  # main.py as functions-framework loads it
     body = execute(client, attack.script, args, attack.limits)
     code = body["error"]["code"] if "error" in body else "ok"
@@ -74,7 +100,7 @@ def test_attack_is_contained(client, sandbox, loopback_listener, capsys, attack:
         assert body["result"] in ("out of sight", "out of reach")
     elif attack.check_result:
         assert body["result"] == attack.result
-    assert connections == []
+    assert connections == [] and not connected(unix_server)
     assert leftovers(uids.held_by_this_process()) == []
     assert leftover_folders(sandbox.settings.rootfs) == []  # gvisor's private folders
     # The service goes on, and the next executions start clean, in every slot at once.

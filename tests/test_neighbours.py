@@ -255,3 +255,40 @@ def test_swap_is_capped_where_the_kernel_accounts_it(sandbox):
             assert (cgroup.path / "memory.swap.max").read_text().strip() == "0"
     finally:
         cgroup.remove()
+
+
+# Devices: no channel between jails -------------------------------------------------------
+
+HOLD_NULL_LOCKED = """
+import fcntl, os, time
+def main():
+    fd = os.open("/dev/null", os.O_WRONLY)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        return f"refused {exc.errno}"
+    time.sleep(2)
+    return "held"
+"""
+TRY_NULL_LOCK = """
+import fcntl, os, time
+def main():
+    time.sleep(0.7)
+    fd = os.open("/dev/null", os.O_WRONLY)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return "free"
+    except OSError as exc:
+        return f"refused {exc.errno}"
+"""
+
+
+def test_a_lock_on_dev_null_is_not_seen_by_a_concurrent_execution(sandbox):
+    """Each jail's /dev/null is a node of its own uid (namespaces profile); gVisor refuses
+    locks on devices (ENOLCK). Either way, no lock crosses from one jail to another."""
+    limits = sandbox.settings.limits.resolve({"timeout_s": 10})
+    with ThreadPoolExecutor(2) as pool:
+        holder = pool.submit(sandbox.run, HOLD_NULL_LOCKED, {}, limits)
+        other = pool.submit(sandbox.run, TRY_NULL_LOCK, {}, limits)
+        held, tried = holder.result().result, other.result().result
+    assert held in ("held", "refused 37") and tried == ("free" if held == "held" else held)

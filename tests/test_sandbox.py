@@ -192,6 +192,33 @@ def test_exiting_before_main_returns(run, source, exit_code):
     assert outcome.error["exit_code"] == exit_code
 
 
+def test_an_async_main_is_run_to_its_end(run):
+    outcome = run(
+        "import asyncio\nasync def main(n):\n    await asyncio.sleep(0.01)\n"
+        "    return [n, asyncio.get_running_loop().is_running()]",
+        {"n": 3},
+    )
+    assert outcome.kind is Kind.OK and outcome.result == [3, True], outcome
+    assert outcome.stderr == ""  # no "coroutine was never awaited" warning
+
+
+def test_an_async_main_that_raises_is_an_exception_with_the_scripts_frames(run):
+    outcome = run("async def main():\n    raise ValueError('late')")
+    assert outcome.kind is Kind.EXCEPTION and outcome.error["message"] == "late"
+    assert 'File "<script>", line 2, in main' in outcome.error["traceback"]
+    assert "asyncio" not in outcome.error["traceback"]
+
+
+def test_a_dict_key_json_has_no_name_for_is_named_by_its_type(run):
+    outcome = run("def main():\n    return {'ok': {(1, 2): 3}}")
+    assert outcome.kind is Kind.INVALID_RESULT
+    assert outcome.error == {
+        "message": "a dict key of type tuple cannot be a JSON key; use a str, int, float, bool "
+        "or None",
+        "path": 'result["ok"]',
+    }
+
+
 @pytest.mark.parametrize(
     "call, errno_name",
     [
@@ -594,14 +621,23 @@ def main():
 """
 
 
-def test_devices_work_in_namespaces_and_fail_loudly_in_gvisor(run, sandbox):
+def test_devices_work_in_both_profiles_and_nothing_can_be_planted_there(run, sandbox):
     outcome = run(DEVICES)
     assert outcome.kind is Kind.OK, outcome
     seen = outcome.result
-    assert seen.pop("os.urandom") == 16  # getrandom(), in both profiles
-    if sandbox.profile is Profile.NAMESPACES:  # a read-only tmpfs with three devices
-        assert len(seen.pop("/dev/urandom")) == 16
-        assert seen == {"/dev/zero": "00" * 8, "/dev/null": 8, "/dev/planted": "EROFS"}
-    else:  # no mounts, so no devices: never an empty read (and nothing can be made there)
-        assert seen == {"/dev/urandom": "ENOENT", "/dev/zero": "ENOENT", "/dev/null": "EACCES",
-                        "/dev/planted": "EACCES"}  # fmt: skip
+    assert seen.pop("os.urandom") == 16  # getrandom()
+    assert len(seen.pop("/dev/urandom")) == 16
+    # A read-only tmpfs (namespaces), or the rootfs's root-owned /dev (gvisor).
+    planted = "EROFS" if sandbox.profile is Profile.NAMESPACES else "EACCES"
+    assert seen == {"/dev/zero": "00" * 8, "/dev/null": 8, "/dev/planted": planted}
+
+
+def test_dev_shm_holds_posix_semaphores_and_shared_memory(run):
+    outcome = run(
+        "import multiprocessing\nfrom multiprocessing import shared_memory\ndef main():\n"
+        "    lock = multiprocessing.Lock()\n    with lock:\n"
+        "        block = shared_memory.SharedMemory(create=True, size=16)\n"
+        "        block.buf[0] = 7\n        value = block.buf[0]\n"
+        "        block.close()\n        block.unlink()\n    return value"
+    )
+    assert outcome.kind is Kind.OK and outcome.result == 7, outcome

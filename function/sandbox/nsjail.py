@@ -159,6 +159,7 @@ def build_argv(
     result_fd: int,
     log_fd: int,
     private_tmp: str | None = None,
+    devices: Path | None = None,
     preload: tuple[str, ...] = (),
     program: list[str] | None = None,
 ) -> list[str]:
@@ -168,6 +169,7 @@ def build_argv(
     ``cgroups``, ``cgroup``: what the host offers, and the execution's own memory cgroup
     (namespaces profile; both or neither).
     ``private_tmp`` (gvisor profile): the jail's own writable folder, its cwd, HOME and TMPDIR.
+    ``devices`` (namespaces profile): the folder of the uid's own null, zero and urandom.
     ``preload``: the modules the wrapper imports before it says it is ready.
     ``program``: how the jail's Python gets the wrapper (:func:`wrapper_program`).
     """
@@ -198,6 +200,10 @@ def build_argv(
             "--mount", f"none:/tmp:tmpfs:{_tmpfs_options(limits)}",
             "--mount", f"none:/dev/shm:tmpfs:{_tmpfs_options(limits)}",
         ]  # fmt: skip
+        if devices is not None:  # /dev/null writable, as it must be.
+            argv += ["--bindmount", f"{devices}/null:/dev/null",
+                     "--bindmount_ro", f"{devices}/zero:/dev/zero",
+                     "--bindmount_ro", f"{devices}/urandom:/dev/urandom"]  # fmt: skip
         if cgroups is not None and cgroup is not None:
             argv += ["--cgroup_mem_max", str(cgroup.nsjail_memory_bytes),
                      "--cgroup_pids_max", str(limits.max_processes)]  # fmt: skip

@@ -48,10 +48,15 @@ class PrivateFolder:
             except FileNotFoundError:  # Another worker's, removed since the listing.
                 continue
             if info.st_uid == uid and stat.S_ISDIR(info.st_mode):
-                folder = cls.__new__(cls)
-                folder.path = path
-                found.append(folder)
+                found.append(cls.at(path))
         return found
+
+    @classmethod
+    def at(cls, path: Path) -> PrivateFolder:
+        """A folder that is there already, to be measured or removed as one of ours is."""
+        folder = cls.__new__(cls)
+        folder.path = path
+        return folder
 
     @property
     def jail_path(self) -> str:

@@ -1,0 +1,119 @@
+"""The jails' devices: /dev/null, /dev/zero, /dev/urandom, and the gvisor profile's /dev/shm.
+
+A lock taken on a device node is seen by every process that opens the same node: one node
+shared by concurrent jails (the host's /dev/null) would be a channel between them, and would
+show the host the jail's pids. So the namespaces profile binds, into its jail's own /dev
+tmpfs, three nodes of the jail's uid (:func:`nodes_of`), made by root once per uid beside the
+rootfs; a uid runs one jail at a time, and a lock dies with its holder.
+
+The gvisor profile cannot mount: its jails share the rootfs's own /dev, so the sandbox makes
+it there, as root, before the first jail (:func:`prepare`):
+
+- ``null``, ``zero``, ``urandom``: character devices, mode 0666. gVisor opens no device node
+  of an image's files, but one made at run time lives in the container's writable layer (its
+  memory), where gVisor serves it.
+- ``shm``: a folder every jail may create entries in and none may list (mode 1733: sticky,
+  so no jail removes or renames another's entries). POSIX semaphores and shared memory
+  (multiprocessing) make files there with random names and mode 0600. After each execution
+  the sweep removes what the jail's uid left (:func:`remove_entries_of`), and while it runs
+  the runner's watch bounds them like the private folder (:func:`usage_of`).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from sandbox.private_folder import PrivateFolder, Usage
+
+#: name -> (major, minor), as every Linux numbers them.
+DEVICES = {"null": (1, 3), "zero": (1, 5), "urandom": (1, 9)}
+SHM_MODE = 0o1733
+
+
+def nodes_of(rootfs: Path, uid: int) -> Path:
+    """The folder of ``uid``'s three device nodes (``<rootfs>.dev/<uid>``), made if missing;
+    raise OSError if they cannot be made (a file system mounted nodev, no CAP_MKNOD)."""
+    folder = rootfs.with_name(f"{rootfs.name}.dev") / str(uid)
+    if all((folder / name).is_char_device() for name in DEVICES):
+        return folder
+    folder.mkdir(mode=0o755, parents=True, exist_ok=True)
+    _make_nodes(folder)
+    if os.statvfs(folder).f_flag & os.ST_NODEV:
+        raise OSError(f"{folder} is on a file system mounted nodev: its devices cannot be opened")
+    return folder
+
+
+def _make_nodes(folder: Path) -> None:
+    for name, (major, minor) in DEVICES.items():
+        path = folder / name
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(major, minor))
+            os.chmod(path, 0o666)  # Whatever the umask.
+            continue
+        if not (stat.S_ISCHR(info.st_mode) and info.st_rdev == os.makedev(major, minor)):
+            raise OSError(f"{path} is not the {name} device")
+
+
+def prepare(rootfs: Path) -> None:
+    """Make the rootfs's /dev for the gvisor profile (idempotent); raise OSError if it cannot
+    be made (not root, no CAP_MKNOD, a read-only rootfs)."""
+    dev = rootfs / "dev"
+    _make_nodes(dev)
+    shm = dev / "shm"
+    shm.mkdir(exist_ok=True)
+    os.chown(shm, 0, 0)
+    os.chmod(shm, SHM_MODE)
+
+
+def _entries_of(rootfs: Path, uid: int) -> list[Path]:
+    """What ``uid`` owns in /dev/shm (entries vanishing while listed are skipped)."""
+    found: list[Path] = []
+    shm = rootfs / "dev" / "shm"
+    if not shm.is_dir():  # Not made (yet): the namespaces profile mounts its own.
+        return found
+    with os.scandir(shm) as listing:
+        for entry in listing:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid == uid:
+                    found.append(Path(entry.path))
+            except FileNotFoundError:
+                continue
+    return found
+
+
+def usage_of(rootfs: Path, uid: int, max_bytes: int, max_entries: int) -> Usage | None:
+    """Bytes and entries ``uid`` holds in /dev/shm, counted until past either bound; None if
+    a folder changed under the walk (the next look counts again)."""
+    total = entries = 0
+    for path in _entries_of(rootfs, uid):
+        entries += 1
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            inside = PrivateFolder.at(path).usage(max_bytes - total, max_entries - entries)
+            if inside is None:
+                return None
+            total, entries = total + inside.bytes, entries + inside.entries
+        elif stat.S_ISREG(info.st_mode):
+            total += info.st_size
+        if total > max_bytes or entries > max_entries:
+            break
+    return Usage(total, entries)
+
+
+def remove_entries_of(rootfs: Path, uid: int) -> None:
+    """Remove everything ``uid`` left in /dev/shm; raise OSError if any of it stays. Only once
+    no process of the uid is left to make more."""
+    for path in _entries_of(rootfs, uid):
+        if path.is_dir() and not path.is_symlink():
+            PrivateFolder.at(path).remove()
+        else:
+            path.unlink(missing_ok=True)
+    if _entries_of(rootfs, uid):
+        raise OSError(f"entries of uid {uid} are still in {rootfs / 'dev' / 'shm'}")
