@@ -12,7 +12,9 @@
 # the standard library, the packages, and the shared libraries their ELF files need (as ldd
 # resolves them). A copy-in allowlist rather than deleting from a full system means a shell, a
 # package manager, setuid binaries or compilers cannot be left in by mistake; the checks at the
-# end prove it anyway.
+# end prove it anyway. One file is built here rather than copied: sigsys.so (sigsys.c, compiled
+# with this machine's gcc and kernel headers), which /etc/ld.so.preload loads into every program
+# of the jail to name the system call the seccomp policy refused.
 #
 # The build is skipped when OUT_DIR was built from the same inputs (OUT_DIR.stamp, beside it:
 # nothing in the rootfs tells the jail how it was built but MANIFEST).
@@ -28,7 +30,7 @@ packages=("$python-minimal" "lib$python-stdlib" libstdc++6 bash libc-bin)
 stdlib_excluded=(test idlelib tkinter turtledemo turtle.py ensurepip lib2to3 pydoc_data
   distutils/tests unittest/test ctypes/test sqlite3/test config-3.11-x86_64-linux-gnu)
 
-stamp=$(cat "$here/requirements.txt" "$0" | sha256sum | cut -c1-64)
+stamp=$(cat "$here/requirements.txt" "$here/sigsys.c" "$0" | sha256sum | cut -c1-64)
 if [[ -d $out && -f $out.stamp && "$(cat "$out.stamp")" == "$stamp" ]]; then
   echo "rootfs: up to date ($out)"
   exit 0
@@ -114,14 +116,42 @@ done | sort -u | while read -r lib; do
   [[ -e $new$lib ]] || copy "$lib"
 done
 
-# Only the accounts the jail runs as, so that getpwuid() finds a name.
+echo "rootfs: compiling sigsys.so"
+# The system calls' names by number, from the kernel headers, for sigsys.c to include: the jail
+# has no headers to look a number up in.
+names() {  # ARRAY HEADER
+  echo "static const char $1[][NAME_BYTES] = {"
+  printf '#include <%s>\n' "$2" | gcc -dM -E - \
+    | sed -nE 's/^#define __NR_([a-z0-9_]+) (\(__X32_SYSCALL_BIT \+ )?([0-9]+)\)?$/  [\3] = "\1",/p'
+  echo "};"
+}
+{ names x86_64_names asm/unistd_64.h; names x32_names asm/unistd_x32.h; } >"$work/sigsys-names.h"
+grep -q '"kexec_load"' "$work/sigsys-names.h" \
+  || { echo "rootfs: no system call names in the kernel headers" >&2; exit 1; }
+# -Werror: a name longer than NAME_BYTES would otherwise only warn.
+gcc -O2 -s -shared -fPIC -Wall -Wextra -Werror -I "$work" -o "$work/sigsys.so" "$here/sigsys.c"
+mkdir -p "$new/usr/lib/pyexec" "$new/etc"
+install -m 0644 "$work/sigsys.so" "$new/usr/lib/pyexec/sigsys.so"
+# ld.so.preload, not LD_PRELOAD: the jail's environment is cleared, and a file of the read-only
+# root applies to every program, the script's subprocesses included, whatever their environment.
+echo /usr/lib/pyexec/sigsys.so >"$new/etc/ld.so.preload"
+
+# Only the accounts the jail runs as, so that getpwuid() finds a name: nobody, as the
+# namespaces profile's jails are inside their user namespace, and the uids the gvisor
+# profile's jails run as (sandbox/uids.py's range, which Debian leaves to local use), under
+# the same name, so that getpass.getuser() and pwd answer alike in both profiles.
 mkdir -p "$new/etc" "$new/dev" "$new/proc" "$new/tmp"
-# /dev stays empty: the namespaces profile mounts a tmpfs there with three host devices; the
-# gvisor profile has no mounts (and gVisor opens no device node from an image's files), so
-# there a script opening /dev/urandom fails loudly (ENOENT) rather than reading nothing.
-printf 'root:x:0:0:root:/root:/nonexistent\nnobody:x:65534:65534:nobody:/tmp:/nonexistent\n' \
-  >"$new/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' >"$new/etc/group"
+# /dev stays empty: the namespaces profile mounts a tmpfs there with three host devices and a
+# /dev/shm; the gvisor profile's sandbox makes them in the rootfs at start-up
+# (function/sandbox/devices.py: gVisor opens no device node from an image's files).
+{
+  printf 'root:x:0:0:root:/root:/nonexistent\nnobody:x:65534:65534:nobody:/tmp:/nonexistent\n'
+  for id in $(seq 65000 65533); do printf 'nobody:x:%d:%d:nobody:/tmp:/nonexistent\n' "$id" "$id"; done
+} >"$new/etc/passwd"
+{
+  printf 'root:x:0:\nnogroup:x:65534:\n'
+  for id in $(seq 65000 65533); do printf 'nogroup:x:%d:\n' "$id"; done
+} >"$new/etc/group"
 echo /usr/lib/x86_64-linux-gnu >"$new/etc/ld.so.conf"
 ldconfig -r "$new"
 chown -R root:root "$new"
@@ -142,6 +172,10 @@ if [[ -n $problems ]]; then
 fi
 chroot "$new" "/usr/bin/$python" -I -c 'import numpy, pandas, json, ssl, sqlite3, zoneinfo' \
   || { echo "rootfs: the interpreter or its packages do not import" >&2; exit 1; }
+# Python reports a handler it did not install itself as None: sigsys.so's, loaded by the preload.
+chroot "$new" "/usr/bin/$python" -I -c \
+  'import signal, sys; sys.exit(signal.getsignal(signal.SIGSYS) is not None)' \
+  || { echo "rootfs: sigsys.so is not loaded into the interpreter" >&2; exit 1; }
 
 {
   echo "# pyexec sandbox rootfs (Debian bookworm, $(date -u +%Y-%m-%dT%H:%M:%SZ))"

@@ -15,7 +15,7 @@ from api.errors import ApiError
 from api.request import MAX_ARGS_DEPTH
 from api.response import MAX_RESPONSE_BYTES
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 
 #: Every error.code: the API's refusals and faults (api/errors.py), then the script's failures.
 ERROR_CODES = [
@@ -164,6 +164,15 @@ def document(
                             "properties": {
                                 "code": {"type": "string", "enum": ERROR_CODES},
                                 "message": {"type": "string"},
+                                "syscall": {
+                                    "type": "string",
+                                    "description": (
+                                        "killed by SIGSYS: the system call the sandbox does "
+                                        "not allow, by its Linux name (`kexec_load`; "
+                                        "`x32 socket` for an x32 call). Absent where the "
+                                        "sandbox could not tell which."
+                                    ),
+                                },
                             },
                         },
                         "stdout": {"type": "string"},

@@ -12,9 +12,11 @@ exception      ``type``, ``traceback`` (the script's own frames only)
 invalid_result ``path`` (where in the result, e.g. ``result["rows"][3]``)
 timeout        ``limit`` (``"wall"`` or ``"cpu"``), ``timeout_s``
 memory_limit   ``memory_mib``
-tmp_limit      ``tmp_size_mib``, ``max_tmp_entries`` (gvisor profile: the private folder grew
-               past either; the namespaces profile's tmpfs refuses the write instead)
-killed         ``signal`` (e.g. ``"SIGSYS"``: a forbidden system call)
+tmp_limit      ``tmp_size_mib``, ``max_tmp_entries`` (gvisor profile: the private folder, or
+               what the jail holds in /dev/shm, grew past either; the namespaces profile's
+               tmpfs refuses the write instead)
+killed         ``signal`` (e.g. ``"SIGSYS"``: a forbidden system call), and for SIGSYS
+               ``syscall``, its name, where the jail's preload could tell
 exited         ``exit_code``
 ============== =====================================================================
 """

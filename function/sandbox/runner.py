@@ -25,6 +25,7 @@ import json
 import math
 import os
 import queue
+import re
 import stat
 import sys
 import threading
@@ -35,7 +36,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sandbox import nsjail, processes, uids
+from sandbox import devices, nsjail, processes, uids
 from sandbox.config import Settings
 from sandbox.errors import SandboxFailure, SandboxUnavailable
 from sandbox.execution_cgroup import ExecutionCgroup
@@ -98,13 +99,23 @@ WAIT_FOR_WARM_S = READY_WITHIN_S
 WARM_LIFETIME_S = 600
 
 _SIGNAL_MEANINGS = {
-    "SIGSYS": "a forbidden system call",
+    "SIGSYS": "a forbidden system call",  # Where sigsys.so named none: see _forbidden_call.
     "SIGSEGV": "a segmentation fault",
     "SIGABRT": "an abort",
     "SIGKILL": "a kill signal",
     "SIGBUS": "a bus error",
     "SIGFPE": "an arithmetic fault",
 }
+#: The line the rootfs's sigsys.so (sandbox-image/sigsys.c) writes to the jail's stderr as the
+#: seccomp policy's trap kills a process: the call's name ("x32 " before an x32 call's) and its
+#: number, or the number alone where the rootfs's build had no name for it.
+_FORBIDDEN_CALL = re.compile(
+    rb"^pyexec: killed by a forbidden system call: "
+    rb"(?:(?P<name>(?:x32 )?[a-z0-9_]{1,31}) \((?P<named>[0-9]{1,10})\)|(?P<number>[0-9]{1,10}))$",
+    re.MULTILINE,
+)
+#: Where a script that needs a call the sandbox does not allow is told to look.
+_HOW_TO_ASK = "README, 'How a script is isolated', says how to ask for one"
 
 
 class Sandbox:
@@ -150,6 +161,8 @@ class Sandbox:
                 self._take_lease()
                 _renew_lease_in_forked_children(self)
             profile = self.settings.profile or auto_profile()
+            if profile is Profile.GVISOR:
+                self._prepare_devices()
             cgroups = None
             if profile is Profile.NAMESPACES and self.settings.use_cgroups:
                 cgroups = prepare_cgroups()
@@ -185,6 +198,18 @@ class Sandbox:
             "past its memory limit, within RLIMIT_AS"
         )
 
+    def _prepare_devices(self) -> None:
+        """The gvisor profile's /dev (sandbox.devices). Without it jails still run, as they
+        would without /dev/null anywhere: the start-up log says why."""
+        try:
+            devices.prepare(self.settings.rootfs)
+        except OSError as exc:
+            self.report(
+                "WARNING",
+                f"the jails' /dev could not be made ({exc}): /dev/null, /dev/zero, "
+                "/dev/urandom and /dev/shm are missing in the gvisor profile",
+            )
+
     def _check_files(self) -> None:
         binary, rootfs = self.settings.nsjail, self.settings.rootfs
         if not (binary.is_file() and os.access(binary, os.X_OK)):
@@ -212,6 +237,7 @@ class Sandbox:
         try:
             for folder in PrivateFolder.left_by(self.settings.rootfs, uid):
                 folder.remove()
+            devices.remove_entries_of(self.settings.rootfs, uid)
         except OSError as exc:
             raise SandboxUnavailable(f"a folder of uid {uid}, left by a server: {exc}") from exc
 
@@ -402,8 +428,11 @@ class Sandbox:
             raise SandboxFailure("no jail uid came free (too many retired)") from None
         jail = _Jail(uid, preload)
         try:
+            nodes = None
             if self.profile is Profile.GVISOR:
                 jail.folder = _private_folder(self.settings.rootfs, uid)
+            else:
+                nodes = _device_nodes(self.settings.rootfs, uid)
             if self.cgroups is not None:
                 jail.cgroup = ExecutionCgroup.create(
                     self.cgroups, uid, start_limits.jail_memory_bytes, start_limits.max_processes
@@ -413,7 +442,7 @@ class Sandbox:
                 nsjail.build_argv, nsjail=self.settings.nsjail, rootfs=self.settings.rootfs,
                 profile=self.profile, limits=start_limits, uid=uid, cgroups=self.cgroups,
                 cgroup=jail.cgroup, private_tmp=jail.folder.jail_path if jail.folder else None,
-                preload=preload.modules, program=program,
+                devices=nodes, preload=preload.modules, program=program,
             )  # fmt: skip
             jail.process = nsjail.start(argv_for, self._jails)
             if not nsjail.wait_ready(jail.process, code, READY_WITHIN_S):
@@ -473,7 +502,8 @@ class Sandbox:
                     jail.cgroup.narrow(limits.jail_memory_bytes, limits.max_processes)
                 except SandboxFailure as exc:
                     raise _NotTaken(str(exc)) from None
-            watch = _Watch(self.profile, jail.uid, limits, jail.folder, jail.process.pid)
+            watch = _Watch(self.profile, jail.uid, limits, jail.folder, jail.process.pid,
+                           self.settings.rootfs)  # fmt: skip
             run = nsjail.hand_over(jail.process, request, limits, watch, watch.cpu_before_s)
             memory = _JailMemory.of(jail.cgroup)
         finally:
@@ -515,6 +545,7 @@ class Sandbox:
                 over = watch is not None and watch.folder_over_limit(held_open=False)
                 try:
                     jail.folder.remove()
+                    devices.remove_entries_of(self.settings.rootfs, uid)
                 except OSError as exc:
                     problem = f"the private folder of uid {uid} could not be removed: {exc}"
         if problem:
@@ -559,8 +590,10 @@ class _Watch:
         limits: Limits,
         folder: PrivateFolder | None,
         nsjail_pid: int,
+        rootfs: Path,
     ) -> None:
         self.profile, self.uid, self.limits, self.folder = profile, uid, limits, folder
+        self.rootfs = rootfs
         self.samples = 0
         self.cpu_before_s = self.cpu_s(nsjail_pid)
         """What the jail used before its hand-over (its start, its preload): not the script's."""
@@ -591,7 +624,11 @@ class _Watch:
         if usage is None:
             return False
         unlinked = processes.unlinked_file_bytes(self.uid) if held_open else 0
-        return usage.bytes + unlinked > max_bytes or usage.entries > max_entries
+        if usage.bytes + unlinked > max_bytes or usage.entries > max_entries:
+            return True
+        # /dev/shm, shared by the jails of this profile, has the same bound as the folder.
+        shm = devices.usage_of(self.rootfs, self.uid, max_bytes, max_entries)
+        return shm is not None and (shm.bytes > max_bytes or shm.entries > max_entries)
 
 
 class _NotTaken(Exception):
@@ -636,6 +673,13 @@ def _private_folder(rootfs: Path, uid: int) -> PrivateFolder:
         return PrivateFolder(rootfs, uid)
     except OSError as exc:
         raise SandboxFailure(f"could not make the jail's private folder: {exc}") from exc
+
+
+def _device_nodes(rootfs: Path, uid: int) -> Path:
+    try:
+        return devices.nodes_of(rootfs, uid)
+    except OSError as exc:
+        raise SandboxFailure(f"could not make the jail's devices: {exc}") from exc
 
 
 def _renew_lease_in_forked_children(sandbox: Sandbox) -> None:
@@ -794,10 +838,10 @@ def _from_status(
         return Kind.MEMORY_LIMIT, _memory_error(limits)
     if sig is not None:
         meaning = _SIGNAL_MEANINGS.get(sig, sig)
-        return Kind.KILLED, {
-            "message": f"the script was killed by {sig} ({meaning})",
-            "signal": sig,
-        }
+        error = {"message": f"the script was killed by {sig} ({meaning})", "signal": sig}
+        if sig == "SIGSYS":
+            error.update(_forbidden_call(run.stderr.data))
+        return Kind.KILLED, error
     code = run.child_exit_code
     if code is None:
         raise SandboxFailure(f"the jail ended without a status: {run.log_problems() or 'no log'}")
@@ -807,6 +851,40 @@ def _from_status(
         "message": f"the script exited with status {code} before main() returned",
         "exit_code": code,
     }
+
+
+def _forbidden_call(stderr: bytes | bytearray) -> dict[str, str]:
+    """The message and ``syscall`` field that name the call a SIGSYS death was for, from the
+    last line sigsys.so wrote (a forked child's, killed earlier, may precede it); nothing
+    where there is none: stderr was closed, redirected or full, or the script replaced the
+    SIGSYS handler.
+
+    The script writes to the same stderr, so it can forge the line. That is harmless: the line
+    is read only once NsJail saw the jail die of SIGSYS, so it can change nothing but the
+    script's own error message, never its kind or signal; and its pattern admits no text but
+    a call's name and number.
+    """
+    lines = list(_FORBIDDEN_CALL.finditer(stderr))
+    if not lines:
+        return {}
+    line = lines[-1]
+    if line["name"] is None:
+        return {
+            "message": f"the script was killed by SIGSYS: it made system call number "
+            f"{line['number'].decode()}, which the sandbox does not allow ({_HOW_TO_ASK})"
+        }
+    name = line["name"].decode()
+    if name.startswith("x32 "):
+        message = (
+            f"the script was killed by SIGSYS: it made the x32 system call {name[4:]}, which "
+            "the sandbox never allows (it runs x86_64 code only)"
+        )
+    else:
+        message = (
+            f"the script was killed by SIGSYS: it made the system call {name}, which the "
+            f"sandbox does not allow ({_HOW_TO_ASK})"
+        )
+    return {"message": message, "syscall": name}
 
 
 def _memory_error(limits: Limits) -> dict[str, Any]:

@@ -250,13 +250,12 @@ class _SpawnedChildrenImportTheScript:
         return spec
 
     def _patch(self, spawn):
+        # multiprocessing.util has it from subprocess; spawn, forkserver and the resource
+        # tracker all build their command lines with it.
         util = sys.modules["multiprocessing.util"]
-        flags, prepared, source = (
-            util._args_from_interpreter_flags,
-            spawn.get_preparation_data,
-            self.source,
-        )
-        util._args_from_interpreter_flags = lambda: [*flags(), "-c", _SPAWN_BOOT]
+        flags = util._args_from_interpreter_flags  # type: ignore[attr-defined]
+        prepared, source = spawn.get_preparation_data, self.source
+        util._args_from_interpreter_flags = lambda: [*flags(), "-c", _SPAWN_BOOT]  # type: ignore[attr-defined]
         spawn.get_preparation_data = lambda name: {**prepared(name), "pyexec_script": source}
 
 
