@@ -232,7 +232,7 @@ def test_the_documents_give_each_policy_s_number_of_calls():
         for profile, path in generate.POLICIES.items()
     }
     text = (
-        f"allows {counts['namespaces']} system calls in the namespaces profile and "
+        f"{counts['namespaces']} system calls in the namespaces profile and "
         f"{counts['gvisor']} in the gvisor profile"
     )
     for document in ("README.md", "SECURITY.md"):

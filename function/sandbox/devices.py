@@ -1,10 +1,12 @@
 """The jails' devices: /dev/null, /dev/zero, /dev/urandom, and the gvisor profile's /dev/shm.
 
 A lock taken on a device node is seen by every process that opens the same node: one node
-shared by concurrent jails (the host's /dev/null) would be a channel between them, and would
-show the host the jail's pids. So the namespaces profile binds, into its jail's own /dev
-tmpfs, three nodes of the jail's uid (:func:`nodes_of`), made by root once per uid beside the
-rootfs; a uid runs one jail at a time, and a lock dies with its holder.
+shared by concurrent jails (the host's /dev/null) would be a channel between them. So the
+namespaces profile binds, into its jail's own /dev tmpfs, three nodes of the jail's uid
+(:func:`nodes_of`), made by root once per uid in the host's /dev (a file system for devices,
+which every user may search: NsJail binds them from inside the jail's user namespace, by
+path), owned by that uid and mode 0600, so that no other user of the host opens them. A uid
+runs one jail at a time, and a lock dies with its holder.
 
 The gvisor profile cannot mount: its jails share the rootfs's own /dev, so the sandbox makes
 it there, as root, before the first jail (:func:`prepare`):
@@ -32,27 +34,32 @@ DEVICES = {"null": (1, 3), "zero": (1, 5), "urandom": (1, 9)}
 SHM_MODE = 0o1733
 
 
-def nodes_of(rootfs: Path, uid: int) -> Path:
-    """The folder of ``uid``'s three device nodes (``<rootfs>.dev/<uid>``), made if missing;
-    raise OSError if they cannot be made (a file system mounted nodev, no CAP_MKNOD)."""
-    folder = rootfs.with_name(f"{rootfs.name}.dev") / str(uid)
+#: Where the namespaces profile's per-uid nodes are made: ``<NODES_DIR>/<uid>/null``, ...
+NODES_DIR = Path("/dev/pyexec")
+
+
+def nodes_of(uid: int, nodes_dir: Path = NODES_DIR) -> Path:
+    """The folder of ``uid``'s three device nodes, made if missing; raise OSError if they
+    cannot be made (no CAP_MKNOD, a file system mounted nodev)."""
+    folder = nodes_dir / str(uid)
     if all((folder / name).is_char_device() for name in DEVICES):
         return folder
     folder.mkdir(mode=0o755, parents=True, exist_ok=True)
-    _make_nodes(folder)
+    _make_nodes(folder, owner=uid, mode=0o600)
     if os.statvfs(folder).f_flag & os.ST_NODEV:
         raise OSError(f"{folder} is on a file system mounted nodev: its devices cannot be opened")
     return folder
 
 
-def _make_nodes(folder: Path) -> None:
+def _make_nodes(folder: Path, owner: int = 0, mode: int = 0o666) -> None:
     for name, (major, minor) in DEVICES.items():
         path = folder / name
         try:
             info = path.lstat()
         except FileNotFoundError:
-            os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(major, minor))
-            os.chmod(path, 0o666)  # noqa: S103 - devices every jail may use, whatever the umask
+            os.mknod(path, stat.S_IFCHR | mode, os.makedev(major, minor))
+            os.chown(path, owner, owner)
+            os.chmod(path, mode)  # Whatever the umask.
             continue
         if not (stat.S_ISCHR(info.st_mode) and info.st_rdev == os.makedev(major, minor)):
             raise OSError(f"{path} is not the {name} device")

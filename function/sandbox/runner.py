@@ -133,6 +133,7 @@ class Sandbox:
         self._closing = threading.Event()
         self._pool: JailPool[_Jail] | None = None
         self._pool_pid: int | None = None
+        self._shared_devices_reported = False
         #: Where the sandbox tells of what happens in the background (warm jails failing to
         #: start): ``report(severity, message, **fields)``. The service logs it.
         self.report: Callable[..., None] = _report_to_stderr
@@ -432,7 +433,7 @@ class Sandbox:
             if self.profile is Profile.GVISOR:
                 jail.folder = _private_folder(self.settings.rootfs, uid)
             else:
-                nodes = _device_nodes(self.settings.rootfs, uid)
+                nodes = self._device_nodes(uid)
             if self.cgroups is not None:
                 jail.cgroup = ExecutionCgroup.create(
                     self.cgroups, uid, start_limits.jail_memory_bytes, start_limits.max_processes
@@ -451,6 +452,19 @@ class Sandbox:
             self._discard(jail, check=False)
             raise
         return jail
+
+    def _device_nodes(self, uid: int) -> Path:
+        """The folder of the namespaces jail's null, zero and urandom: its uid's own
+        (sandbox.devices), or the host's where they cannot be made, which the log says once:
+        there a lock on /dev/null is seen by the other jails running at the same time."""
+        try:
+            return devices.nodes_of(uid)
+        except OSError as exc:
+            if not self._shared_devices_reported:
+                self._shared_devices_reported = True
+                self.report("WARNING", f"the jails share the host's /dev/null, /dev/zero and "
+                            f"/dev/urandom: their own could not be made ({exc})")  # fmt: skip
+            return Path("/dev")
 
     def _waits(self, jail: _Jail) -> bool:
         """Whether a warm jail can still be handed a request."""
@@ -673,13 +687,6 @@ def _private_folder(rootfs: Path, uid: int) -> PrivateFolder:
         return PrivateFolder(rootfs, uid)
     except OSError as exc:
         raise SandboxFailure(f"could not make the jail's private folder: {exc}") from exc
-
-
-def _device_nodes(rootfs: Path, uid: int) -> Path:
-    try:
-        return devices.nodes_of(rootfs, uid)
-    except OSError as exc:
-        raise SandboxFailure(f"could not make the jail's devices: {exc}") from exc
 
 
 def _renew_lease_in_forked_children(sandbox: Sandbox) -> None:
