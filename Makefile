@@ -103,7 +103,7 @@ test-gvisor:
 	runsc --network=none do env PYEXEC_EXPECT_PROFILE=gvisor \
 		$(PYTHON) -m pytest -p no:cacheprovider tests/test_sandbox.py tests/test_api.py tests/test_events.py \
 		tests/test_attacks.py tests/test_faults.py tests/test_neighbours.py tests/test_clients.py \
-		tests/test_bad_input.py tests/test_warm.py tests/test_seccomp.py
+		tests/test_bad_input.py tests/test_warm.py tests/test_seccomp.py tests/test_forbidden_calls.py tests/test_compat.py
 
 lint:
 	$(PYTHON) -m ruff check function tests benchmarks seccomp

@@ -35,6 +35,7 @@ seccomp/traced.json with the policy; ``make test`` checks that the two agree.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -50,8 +51,17 @@ PROFILES = ("namespaces", "gvisor")
 #: Each profile's policy, as NsJail reads it (sandbox.profiles.Profile.policy).
 POLICIES = {profile: JAIL / f"{profile}.kafel" for profile in PROFILES}
 #: The corpora traced by ``make seccomp``: our own scripts, and the compatibility suite's
-#: ordinary scripts and docstring examples (tests/compat/).
+#: ordinary scripts and docstring examples (tests/compat/; its doctest runner once per batch).
 CORPORA = (HERE / "corpus", ROOT / "tests" / "compat")
+DOCTESTS = ROOT / "tests" / "compat" / "doctests.py"
+#: What each traced run may use (the tracer raises the server's maximums to these): strace
+#: slows a jail down several times, and a batch of docstring examples takes seconds already.
+TRACE_LIMITS = {
+    "timeout_s": 600,
+    "cpu_time_s": 600,
+    "memory_mib": 2048,
+    "max_output_bytes": 8 * 1024 * 1024,
+}
 
 # fmt: off
 #: Calls allowed whatever their arguments, by group: (comment, calls), kernel names.
@@ -294,18 +304,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def corpus_scripts() -> list[Path]:
-    """The scripts ``make seccomp`` traces."""
-    return sorted(path for folder in CORPORA for path in folder.glob("*.py"))
+def corpus_runs() -> list[tuple[Path, dict]]:
+    """What ``make seccomp`` traces: (script, its main()'s arguments)."""
+    scripts = sorted(p for folder in CORPORA for p in folder.glob("*.py") if p != DOCTESTS)
+    spec = importlib.util.spec_from_file_location("doctest_batches", DOCTESTS)
+    assert spec is not None and spec.loader is not None
+    runner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runner)
+    batches = [(DOCTESTS, {"modules": list(batch)}) for batch in runner.BATCHES]
+    return [(script, {}) for script in scripts] + batches
 
 
 def trace_both() -> dict[str, dict]:
     """Run seccomp/trace.py in each profile; its calls, by profile."""
-    command = [sys.executable, str(HERE / "trace.py"), *map(str, corpus_scripts())]
+    command = [sys.executable, str(HERE / "trace.py")]
+    maximums = {f"PYEXEC_MAX_{name.upper()}": str(value) for name, value in TRACE_LIMITS.items()}
     traced = {}
     for profile, prefix in zip(PROFILES, ([], ["runsc", "--network=none", "do"]), strict=True):
         print(f"tracing the corpus in the {profile} profile", file=sys.stderr)
-        env = {**os.environ, "PYEXEC_PROFILE": profile}
+        env = {**os.environ, **maximums, "PYEXEC_PROFILE": profile}
         out = subprocess.run(
             prefix + command, env=env, check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT
         )

@@ -1,6 +1,6 @@
 """Which system calls a jail makes: run scripts through the real sandbox with NsJail under strace.
 
-    python seccomp/trace.py [SCRIPT.py ...]     # default: every script in seccomp/corpus/
+    python seccomp/trace.py [SCRIPT.py ...]     # default: the corpus of seccomp/generate.py
 
 Runs in whatever profile this host gets (under ``runsc do``: the gvisor profile) and prints one
 JSON document: the profile, and for each system call the corpus script that first made it,
@@ -37,7 +37,6 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "function")]
 import generate  # noqa: E402
 from sandbox import Profile, Sandbox, Settings, nsjail, runner  # noqa: E402
 
-CORPUS = HERE / "corpus"
 #: The argument each argument rule of the policy compares, by position (generate.RULES), and
 #: clone's flags (generate.CLONE_RULE).
 ARGUMENTS = {
@@ -49,7 +48,7 @@ _SELF_TEST_MARK = "/pyexec-self-test"
 
 
 def main(argv: list[str]) -> int:
-    scripts = [Path(a) for a in argv] or sorted(CORPUS.glob("*.py"))
+    runs = [(Path(a), {}) for a in argv] or generate.corpus_runs()
     with tempfile.TemporaryDirectory(prefix="pyexec-trace-") as folder:
         traces = Path(folder)
         if os.environ.get("TRACE_KEEP"):
@@ -63,17 +62,18 @@ def main(argv: list[str]) -> int:
         profile = sandbox.start()
         calls: dict[str, dict] = {}
         try:
-            for script in scripts:
+            for script, args in runs:
                 sandbox.warm(wait_s=300)  # so that the script's jail is a warm one, preload and all
                 _clear(traces)
-                limits = settings.limits.resolve({"timeout_s": 60, "cpu_time_s": 60})
-                outcome = sandbox.run(script.read_text(), {}, limits)
+                limits = settings.limits.resolve(_limits(settings))
+                outcome = sandbox.run(script.read_text(), args, limits)
                 warm = "warm" if outcome.warm else "cold"
-                print(f"{script.name}: {outcome.kind.value}, {warm}", file=sys.stderr)
-                if outcome.kind.value != expected_outcome(script):
+                name = script.name + (f" {args}" if args else "")
+                print(f"{name}: {outcome.kind.value}, {warm}", file=sys.stderr)
+                expected = expected_outcome(script, profile)
+                if outcome.kind.value != expected:
                     raise SystemExit(
-                        f"{script.name} ended {outcome.kind.value}, not "
-                        f"{expected_outcome(script)}: {outcome.error}"
+                        f"{name} ended {outcome.kind.value}, not {expected}: {outcome.error}"
                     )
                 _record(calls, _jail_calls(traces), script.name)
         finally:
@@ -84,10 +84,21 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def expected_outcome(script: Path) -> str:
-    """``ok``, or what a ``# outcome: KIND`` line in the script says."""
-    match = re.search(r"^# outcome: (\w+)", script.read_text(), re.M)
+def expected_outcome(script: Path, profile: Profile) -> str:
+    """``ok``, or what a ``# outcome: KIND`` line in the script says, or for this profile
+    a ``# outcome[PROFILE]: KIND`` line."""
+    text = script.read_text()
+    match = re.search(rf"^# outcome\[{profile.value}\]: (\w+)", text, re.M) or re.search(
+        r"^# outcome: (\w+)", text, re.M
+    )
     return match.group(1) if match else "ok"
+
+
+def _limits(settings: Settings) -> dict[str, float]:
+    """As much as generate.TRACE_LIMITS asks for, within the maximums set for tracing."""
+    maximums = settings.limits.maximums
+    return {name: min(value, getattr(maximums, name))
+            for name, value in generate.TRACE_LIMITS.items()}  # fmt: skip
 
 
 def _shim(traces: Path) -> Path:

@@ -50,14 +50,16 @@ def test_static_config_and_per_request_limits(profile):
     assert value_of(args, "--rlimit_as") == "300"
     assert value_of(args, "--rlimit_nproc") == "7"
     assert value_of(args, "--pass_fd") == "7" and value_of(args, "--log_fd") == "8"
-    # the wrapper's code comes on stdin (nsjail.wrapper_program); then its result fd and the
-    # jail's preload set
-    assert args[args.index("--") + 1 :] == ["/usr/bin/python3", "-I", "-c", "pass", "7", ""]
+    # the wrapper's code comes on stdin (nsjail.wrapper_program); then its result fd, the
+    # jail's preload set and its profile
+    assert args[args.index("--") + 1 :] == [
+        "/usr/bin/python3", "-I", "-c", "pass", "7", "", profile.value
+    ]  # fmt: skip
 
 
 def test_a_warm_jail_names_its_preload_set():
     args = argv(Profile.NAMESPACES, preload=("numpy", "pandas"))
-    assert args[-2:] == ["7", "numpy,pandas"]
+    assert args[-3:] == ["7", "numpy,pandas", "namespaces"]
 
 
 def test_namespaces_maps_the_jail_user_to_the_slots_own_uid():

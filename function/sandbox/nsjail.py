@@ -220,7 +220,7 @@ def build_argv(
             argv += ["--cwd", private_tmp, "--env", f"HOME={private_tmp}",
                      "--env", f"TMPDIR={private_tmp}"]  # fmt: skip
     program = program if program is not None else wrapper_program(rootfs)[0]
-    argv += ["--", PYTHON, "-I", *program, str(result_fd), ",".join(preload)]
+    argv += ["--", PYTHON, "-I", *program, str(result_fd), ",".join(preload), profile.value]
     return argv
 
 

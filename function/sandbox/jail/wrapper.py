@@ -6,8 +6,9 @@ per server, see sandbox/nsjail.py) and then the request to its stdin, both with 
 imports only the standard library, and only what the success path needs; and:
 
 1. imports the preload modules named by its second argument (``numpy,pandas``: a warm jail's
-   set, see sandbox/pool.py), then writes one byte, ``R``, to the result channel (the file
-   descriptor named by its first argument): it is ready;
+   set, see sandbox/pool.py; its third names the isolation profile), then writes one byte,
+   ``R``, to the result channel (the file descriptor named by its first argument): it is
+   ready;
 2. waits for one request on stdin: ``{"script", "args", "limits", "max_result_bytes"}``. A
    warm jail was started before its request's limits were known, under the server's
    maximums: every rlimit is lowered, soft and hard, to the request's own (a process can
@@ -43,6 +44,8 @@ MAX_DEPTH = 100
 # error frame stays well within the 64 KiB the runner allows beyond the output cap.
 MAX_MESSAGE = 2000
 MAX_TRACEBACK = 6000
+#: The isolation profile the jail runs in (its third argument).
+PROFILE = None
 READY = b"R"
 STARTED = b"S"
 # The wrapper's own references, taken before the script runs: a script that replaces
@@ -91,7 +94,9 @@ class Unconvertible(Exception):
 
 
 def main():
+    global PROFILE
     result_fd = int(sys.argv[1])
+    PROFILE = sys.argv[3]
     os.umask(0o077)  # Files the script creates are its own, even in a shared /tmp.
     for name in filter(None, sys.argv[2].split(",")):
         __import__(name)
@@ -158,7 +163,7 @@ def _run(source, args, max_result_bytes):
     module = type(sys)("script")
     module.__file__ = SCRIPT_NAME
     sys.modules["script"] = module
-    sys.meta_path.insert(0, _SpawnedChildrenImportTheScript(source))
+    sys.meta_path.insert(0, _Multiprocessing(source, PROFILE))
     try:
         exec(code, module.__dict__)
         entry = module.__dict__.get("main")
@@ -229,27 +234,39 @@ exec(compile(program, "<string>", "exec"))
 """
 
 
-class _SpawnedChildrenImportTheScript:
-    """A finder that finds nothing: when the script imports multiprocessing.spawn, it makes
-    every Python that multiprocessing starts run _SPAWN_BOOT first (``python -c BOOT -c
-    PROGRAM``), and puts the script's source in each spawned child's preparation data, so that
-    functions the script defines can be sent to Pool workers with spawn and forkserver too
-    (fork needs none of it)."""
+class _Multiprocessing:
+    """A finder that finds nothing, and adapts multiprocessing to the jail as the script
+    imports it:
 
-    def __init__(self, source):
+    - multiprocessing.spawn: every Python that multiprocessing starts runs _SPAWN_BOOT first
+      (``python -c BOOT -c PROGRAM``), and each spawned child's preparation data carries the
+      script's source, so that functions the script defines can be sent to Pool workers with
+      spawn and forkserver too (fork needs none of it);
+    - multiprocessing.context, in the gvisor profile: no spawn or forkserver start method
+      (``get_context("spawn")`` raises ValueError). Its forkserver would listen on an AF_UNIX
+      socket, which the profile refuses, and gVisor loses the wake-ups of a semaphore shared by
+      processes that did not fork from one another: a spawned Pool would hang at random.
+    """
+
+    def __init__(self, source, profile):
+        self.patches = {"multiprocessing.spawn": self._send_the_script}
+        if profile == "gvisor":
+            self.patches["multiprocessing.context"] = self._fork_only
         self.source = source
 
     def find_spec(self, name, path=None, target=None):
-        if name != "multiprocessing.spawn":
+        patch = self.patches.pop(name, None)
+        if patch is None:
             return None
-        sys.meta_path.remove(self)
+        if not self.patches:
+            sys.meta_path.remove(self)
         spec = sys.modules["_frozen_importlib_external"].PathFinder.find_spec(name, path)
         if spec is not None:
             run_module = spec.loader.exec_module
-            spec.loader.exec_module = lambda module: (run_module(module), self._patch(module))
+            spec.loader.exec_module = lambda module: (run_module(module), patch(module))
         return spec
 
-    def _patch(self, spawn):
+    def _send_the_script(self, spawn):
         # multiprocessing.util has it from subprocess; spawn, forkserver and the resource
         # tracker all build their command lines with it.
         util = sys.modules["multiprocessing.util"]
@@ -257,6 +274,15 @@ class _SpawnedChildrenImportTheScript:
         prepared, source = spawn.get_preparation_data, self.source
         util._args_from_interpreter_flags = lambda: [*flags(), "-c", _SPAWN_BOOT]  # type: ignore[attr-defined]
         spawn.get_preparation_data = lambda name: {**prepared(name), "pyexec_script": source}
+
+    @staticmethod
+    def _fork_only(context):
+        for method in ("spawn", "forkserver"):
+            context._concrete_contexts.pop(method, None)
+        all_methods = context.DefaultContext.get_all_start_methods
+        context.DefaultContext.get_all_start_methods = lambda self: [
+            method for method in all_methods(self) if method in context._concrete_contexts
+        ]
 
 
 def _exited(exc):
