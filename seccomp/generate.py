@@ -236,10 +236,6 @@ LOCAL_SOCKET_RULE = {"socket": ("domain, type, protocol", "domain", {"AF_UNIX": 
 LOCAL_SOCKET_CALLS = ["bind", "listen", "connect", "accept", "accept4"]
 LOCAL_SOCKETS_IN = {"namespaces"}
 
-#: Calls the tracer steers as production does, whatever the traces say: programs take
-#: another path after these refusals (glibc falls back from clone3 to clone; Python from a
-#: refused socket to none).
-STEERING = {"clone3": 38, "socket": 13}
 #: Where kafel's name for a call is not the kernel's (and strace's).
 KAFEL_NAMES = {"fstat": "newfstat", "stat": "newstat", "lstat": "newlstat",
                "uname": "newuname", "sendfile": "sendfile64", "umount2": "umount",
@@ -368,25 +364,37 @@ def decisions(profile: str) -> dict[str, str]:
 
 
 def render(traced: dict[str, dict], profile: str) -> tuple[str, list[str]]:
-    """One profile's policy, from the calls traced in it; and notes for whoever ran the
-    generator."""
-    allowed_groups, rules, refused = tables(profile)
+    """One profile's policy, checked against the calls traced in it; and notes for whoever ran
+    the generator. Raises SystemExit if real code was traced making a call the policy traps:
+    what honest code meets must be an errno at worst, never a kill."""
+    _, rules, _ = tables(profile)
     decided = decisions(profile)
-    seen = set(traced.get(profile, {}))
-    on_purpose = set(STEERING)
-    blocked = sorted(
-        name for name in seen - on_purpose if decided.get(name) not in ("allowed", "ruled")
-    )
-    if blocked:
-        raise SystemExit(
-            f"traced, so real code makes them, but not allowed in seccomp/generate.py: {blocked}"
-        )
     calls = traced.get(profile, {})
+    trapped = sorted(name for name in calls if decided.get(name, "trapped") == "trapped")
+    if trapped:
+        raise SystemExit(
+            f"traced, so real code makes them, but trapped by seccomp/generate.py: {trapped}"
+        )
+    refused = sorted(name for name in calls if decided[name] == "refused")
     values = {name: set(calls.get(name, {}).get("values", [])) for name in rules}
-    unknown = {name: sorted(v - set(rules[name][2])) for name, v in values.items()}
-    if any(unknown.values()):
-        raise SystemExit(f"traced argument values that no rule allows: {unknown}")
+    unruled = {name: sorted(v - set(rules[name][2])) for name, v in values.items() if v}
+    policy, allowed = _policy(profile)
+    counts = {kind: sum(1 for k in decided.values() if k == kind) for kind in set(decided.values())}
+    undecided = sorted(set(_kernel_calls()) - set(decided))
+    notes = [
+        f"{POLICIES[profile].relative_to(ROOT)}: {allowed} calls allowed; decided: {counts}",
+        f"in this kernel's headers but decided nowhere (trapped): {undecided}",
+        f"traced: {len(calls)} calls; refused with an errno: {refused}",
+        f"traced argument values no rule allows (refused with the call's errno): "
+        f"{ {k: v for k, v in unruled.items() if v} }",
+    ]
+    return policy, notes
 
+
+def _policy(profile: str, trap: str = "TRAP(0)") -> tuple[str, int]:
+    """A profile's policy text, and how many calls it allows. ``trap``: the action of what is
+    trapped (the tracer lets it through: ALLOW)."""
+    allowed_groups, rules, refused = tables(profile)
     defines = dict(DEFINES)
     blocks = []
     for index, (comment, names) in enumerate(allowed_groups):
@@ -407,7 +415,7 @@ def render(traced: dict[str, dict], profile: str) -> tuple[str, list[str]]:
         blocks.append(_comment(comment) + "\n" + ",\n".join(entries))
     allowed = sum(len(names) for _, names in allowed_groups) + len(rules) + len(CONDITIONS)
     define_lines = "".join(f"#define {k} {v:#x}\n" for k, v in sorted(defines.items()))
-    trap = [TRAP_RULES] + [
+    trapped = [TRAP_RULES] + [
         _comment(comment) + "\n" + _wrap([_kafel(name) for name in names])
         for comment, names in TRAPPED
     ]
@@ -421,17 +429,10 @@ def render(traced: dict[str, dict], profile: str) -> tuple[str, list[str]]:
         f"/* The {profile} profile's policy: {allowed} calls allowed, "
         f"{len(rules) + len(CONDITIONS)} of them for some arguments only. */\n"
         f"POLICY pyexec {{\n  ALLOW {{\n" + ",\n".join(blocks) + "\n  },\n"
-        "  TRAP(0) {\n" + ",\n".join(trap) + "\n  },\n" + ",\n".join(refusals) + "\n}\n\n"
-        "USE pyexec DEFAULT TRAP(0)\n"
+        f"  {trap} {{\n" + ",\n".join(trapped) + "\n  },\n" + ",\n".join(refusals) + "\n}\n\n"
+        f"USE pyexec DEFAULT {trap}\n"
     )
-    counts = {kind: sum(1 for k in decided.values() if k == kind) for kind in set(decided.values())}
-    undecided = sorted(set(_kernel_calls()) - set(decided))
-    notes = [
-        f"{POLICIES[profile].relative_to(ROOT)}: {allowed} calls allowed; decided: {counts}",
-        f"in this kernel's headers but decided nowhere (trapped): {undecided}",
-        f"traced: {len(seen)} calls, all allowed or steered ({sorted(on_purpose & seen)})",
-    ]
-    return policy, notes
+    return policy, allowed
 
 
 def _kernel_calls() -> list[str]:
@@ -448,16 +449,11 @@ def _kernel_calls() -> list[str]:
 
 
 def tracing_policy(profile: str) -> str:
-    """The policy seccomp/trace.py runs the corpus under: every call allowed, with every value,
-    but for STEERING's (and AF_UNIX sockets where the profile allows them), so that nothing is
-    refused before it is seen."""
-    allow = "  ALLOW { socket(domain, type, protocol) { domain == 1 } },\n"
-    blocks = ",\n".join(
-        f"  ERRNO({errno}) {{ {', '.join(n for n, e in STEERING.items() if e == errno)} }}"
-        for errno in sorted(set(STEERING.values()))
-    )
-    allow = allow if profile in LOCAL_SOCKETS_IN else ""
-    return f"POLICY tracing {{\n{allow}{blocks}\n}}\n\nUSE tracing DEFAULT ALLOW\n"
+    """The policy seccomp/trace.py runs the corpus under: the profile's own, refusals and all,
+    so that programs take the paths they take in production (glibc falls back from clone3 to
+    clone, Python from a refused socket to none), but with nothing trapped, so that every call
+    a script makes is seen, and the trace tells whether the policy would have trapped it."""
+    return _policy(profile, trap="ALLOW")[0]
 
 
 def _kafel(name: str) -> str:

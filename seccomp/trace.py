@@ -10,12 +10,12 @@ seccomp/generate.py; run by hand to see what a new script needs.
 How: ``PYEXEC_NSJAIL`` points at a shim that starts the real NsJail under ``strace -f``, so each
 jail, warm or cold, leaves one trace. A jail's calls are those of the process that execve()s
 its Python (from that execve on, which is where NsJail's filter starts) and of every process
-or thread it starts. The policy in force while tracing (generate.tracing_policy) allows every
-call with every value, but for the calls the real policy refuses whatever the traces say:
-they get the same errno, so that they steer the program as they will in production (glibc
-falls back from clone3 to clone). The start-up self-test's jail is left out: it makes refused
-calls on purpose (and its x32 check is dropped while tracing, since the tracing policy lets
-x32 calls through).
+or thread it starts. The policy in force while tracing (generate.tracing_policy) is the
+profile's own, with its refusals, so that programs take the paths they take in production
+(glibc falls back from clone3 to clone), but it traps nothing: every call a script makes runs
+and is seen, and seccomp/generate.py stops if one of them is a call the policy traps. The
+start-up self-test's jail is left out: it makes trapped calls on purpose (and its x32 check
+is dropped while tracing, since the tracing policy lets x32 calls through).
 """
 
 from __future__ import annotations

@@ -45,20 +45,32 @@ def test_every_call_of_the_kernel_is_decided(profile):
 
 
 def _traced(name: str, *values: str) -> dict:
-    return {"namespaces": {name: {"first": "a.py", "values": list(values)}}}
+    entry = {name: {"first": "a.py", "values": list(values)}}
+    return {"namespaces": entry, "gvisor": entry}
 
 
-@pytest.mark.parametrize("call", ["statmount", "chown", "shmget"])
-def test_the_generator_stops_at_a_traced_call_it_does_not_allow(call):
+@pytest.mark.parametrize("call", ["statmount", "ptrace", "io_uring_setup", "nonesuch"])
+def test_the_generator_stops_at_a_traced_call_the_policy_traps(call):
     with pytest.raises(SystemExit, match=call):
         generate.render(_traced(call), "namespaces")
 
 
-def test_the_generator_stops_at_a_traced_value_no_rule_allows():
-    policy, _ = generate.render(_traced("ioctl", "TCGETS"), "namespaces")
-    assert "request == TCGETS ||" in policy
-    with pytest.raises(SystemExit, match="TCSETS"):
-        generate.render(_traced("ioctl", "TCSETS"), "namespaces")
+@pytest.mark.parametrize("call", ["chown", "shmget", "socket"])
+def test_a_traced_call_refused_with_an_errno_is_noted(call):
+    _, notes = generate.render(_traced(call), "gvisor" if call == "socket" else "namespaces")
+    assert any(note.startswith("traced:") and f"'{call}'" in note for note in notes)
+
+
+def test_a_traced_value_no_rule_allows_is_noted_as_refused():
+    _, notes = generate.render(_traced("ioctl", "TCSETS"), "namespaces")
+    assert "{'ioctl': ['TCSETS']}" in notes[-1]
+
+
+def test_the_tracing_policy_is_the_policy_but_traps_nothing():
+    for profile in generate.PROFILES:
+        traced = generate.tracing_policy(profile)
+        assert "TRAP" not in traced and "ERRNO(38)" in traced
+        assert traced == generate.POLICIES[profile].read_text().replace("TRAP(0)", "ALLOW")
 
 
 def test_af_unix_sockets_only_in_the_profile_with_a_network_namespace():
