@@ -17,12 +17,13 @@ locals {
   # Every PYEXEC_MAX_<LIMIT> (PYEXEC_MAX_TIMEOUT_S comes from max_script_timeout_s).
   limit_maximums = { for name, value in var.request_maximums : "PYEXEC_MAX_${upper(name)}" => tostring(value) }
   # The most one execution can hold without cgroups (gvisor profile), in MiB: RLIMIT_AS of each
-  # process, the private folder, a 208 KiB socket buffer behind every descriptor of every
+  # process, the private folder and its /dev/shm files (each bounded by tmp_size_mib), a
+  # 208 KiB socket buffer behind every descriptor of every
   # process (pipes keep 64 KiB: resizing them is refused), and what the server holds of the
   # output (three streams, and a response up to six bytes per byte). SECURITY.md has the same.
   largest_request_mib = (
     var.request_maximums.max_processes * var.request_maximums.memory_mib
-    + var.request_maximums.tmp_size_mib
+    + 2 * var.request_maximums.tmp_size_mib
     + ceil(var.request_maximums.max_processes * var.request_maximums.max_open_files * 208 / 1024)
     + ceil(21 * var.request_maximums.max_output_bytes / 1048576)
   )
