@@ -41,6 +41,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -86,7 +87,7 @@ ALLOWED: list[tuple[str, list[str]]] = [
       "stat", "fstat", "lstat", "newfstatat", "statx", "getdents", "getdents64", "getcwd",
       "chdir", "fchdir", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename",
       "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat", "truncate",
-      "ftruncate", "fallocate", "fsync", "fdatasync", "sync_file_range", "syncfs", "statfs",
+      "ftruncate", "fallocate", "fsync", "fdatasync", "sync_file_range", "statfs",
       "fstatfs", "sendfile", "copy_file_range", "splice", "tee", "vmsplice", "dup", "dup2",
       "dup3", "umask", "utime", "utimes", "futimesat", "utimensat", "fadvise64", "readahead",
       "flock", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr",
@@ -99,7 +100,7 @@ ALLOWED: list[tuple[str, list[str]]] = [
       "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2",
       "signalfd", "signalfd4", "timerfd_create", "timerfd_settime", "timerfd_gettime",
       "recvfrom", "sendto", "recvmsg", "sendmsg", "recvmmsg", "sendmmsg", "getsockname",
-      "getpeername", "getsockopt", "setsockopt", "shutdown"]),
+      "getpeername", "getsockopt", "shutdown"]),
     ("Threads and processes, within the jail's process limit. clone only without namespace "
      "flags (the rule below); kill, setpgid and the scheduler calls reach only the jail's own "
      "processes (its own uid, and its own pid namespace where there is one), and raise no "
@@ -109,7 +110,7 @@ ALLOWED: list[tuple[str, list[str]]] = [
       "setpgid", "getpgid", "getpgrp", "getsid", "sched_yield", "sched_getaffinity",
       "sched_setaffinity", "sched_getparam", "sched_setparam", "sched_getscheduler",
       "sched_setscheduler", "sched_getattr", "sched_setattr", "sched_get_priority_max",
-      "sched_get_priority_min", "sched_rr_get_interval", "getpriority", "setpriority",
+      "sched_get_priority_min", "sched_rr_get_interval", "getpriority",
       "ioprio_get", "ioprio_set", "kill", "tgkill", "tkill", "pidfd_open",
       "pidfd_send_signal"]),
     ("Signals and timers. A timer counts the jail's own time: none outlives it, and none "
@@ -167,6 +168,14 @@ CONDITIONS = {
     "mknodat": ("dfd, path, mode, dev", "(mode & S_IFMT) == 0 || (mode & S_IFMT) == S_IFIFO ||\n"
                 "      (mode & S_IFMT) == S_IFREG"),
     "clone": ("flags, stack, ptid, ctid, tls", "(flags & CLONE_NEW_ANY) == 0"),
+    # A socket's buffers are kernel memory behind a descriptor: a script may not enlarge them
+    # (the refusal below answers as done, leaving them as they are).
+    "setsockopt": ("fd, level, optname, optval, optlen",
+                   "(level & 0xffffffff) != SOL_SOCKET || ((optname & 0xffffffff) != SO_SNDBUF &&\n"
+                   "      (optname & 0xffffffff) != SO_RCVBUF && (optname & 0xffffffff) != "
+                   "SO_SNDBUFFORCE &&\n      (optname & 0xffffffff) != SO_RCVBUFFORCE)"),
+    # Nice values only up (0 to 19): no priority above the others'.
+    "setpriority": ("which, who, prio", "(prio & 0xffffffff) <= 19"),
 }
 
 #: Calls refused with an errno, by errno: (errno, its name, comment, calls). A ruled call
@@ -182,13 +191,19 @@ REFUSED: list[tuple[int, str, str, list[str]]] = [
       "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups", "capset", "chmod",
       "fchmod", "fchmodat", "fchmodat2", "mknod", "mknodat", "prctl", "fcntl", "memfd_create",
       "memfd_secret", "settimeofday", "clock_settime", "adjtimex", "clock_adjtime",
-      "sethostname", "setdomainname", "syslog", "sync", "acct", "quotactl", "quotactl_fd",
+      "sethostname", "setdomainname", "syslog", "sync", "syncfs", "acct", "quotactl", "quotactl_fd",
       "swapon", "swapoff", "vhangup", "fanotify_init", "fanotify_mark", "seccomp"]),
     (13, "EACCES",
      "No network of any kind: socket() for every family (there is no network namespace in "
      "the gvisor profile: an AF_UNIX socket could reach an abstract name outside the jail), "
-     "and socketpair() of anything but a stream pair of AF_UNIX.",
-     ["socket", "socketpair", "bind", "listen", "connect", "accept", "accept4"]),
+     "and socketpair() of anything but a stream pair of AF_UNIX. A nice value below 0, as "
+     "the kernel answers an unprivileged caller.",
+     ["socket", "socketpair", "bind", "listen", "connect", "accept", "accept4",
+      "setpriority"]),
+    (0, "no error",
+     "A socket's buffer sizes (SO_SNDBUF, SO_RCVBUF and their FORCE forms): answered as done, "
+     "and left as they are, as a kernel whose maximum they are past would leave them.",
+     ["setsockopt"]),
     (38, "ENOSYS",
      "Not offered, and probed by honest code that falls back without them: clone3 (its flags "
      "are in a struct the filter cannot read; glibc falls back to clone, where the rule "
@@ -208,6 +223,17 @@ REFUSED: list[tuple[int, str, str, list[str]]] = [
       "get_thread_area", "set_thread_area", "uselib", "ustat", "sysfs", "_sysctl",
       "nfsservctl", "getpmsg", "putpmsg", "afs_syscall", "tuxcall", "security", "vserver",
       "create_module", "query_module", "get_kernel_syms", "lookup_dcookie"]),
+]
+
+#: What the gvisor profile refuses beyond the namespaces profile, where gVisor bounds less and
+#: the runner's watch sees less: descriptors passed over a socket (SCM_RIGHTS) leave no
+#: descriptor behind, so sockets and their buffers held "in flight" escape RLIMIT_NOFILE
+#: (gVisor has no limit of its own on them); extended attributes are memory that no file size
+#: shows, and the private folder's bound counts sizes.
+GVISOR_REFUSED: list[tuple[int, str, str, list[str]]] = [
+    (1, "EPERM", "Passing descriptors over a socket (gvisor profile).", ["sendmsg", "sendmmsg"]),
+    (95, "ENOTSUP", "Setting extended attributes (gvisor profile): shutil.copy2 and the like "
+     "carry on without them.", ["setxattr", "lsetxattr", "fsetxattr", "setxattrat"]),
 ]
 
 #: Calls that end the process (SIGSYS, named on stderr): nothing honest makes them in a jail,
@@ -242,11 +268,13 @@ KAFEL_NAMES = {"fstat": "newfstat", "stat": "newstat", "lstat": "newlstat",
                "_sysctl": "sysctl"}
 #: The group each rule is written in (an index into ALLOWED).
 RULE_GROUPS = {"ioctl": 2, "fcntl": 2, "socketpair": 3, "socket": 3, "prctl": 4, "chmod": 2,
-               "fchmod": 2, "fchmodat": 2, "fchmodat2": 2, "mknod": 2, "mknodat": 2, "clone": 4}
+               "fchmod": 2, "fchmodat": 2, "fchmodat2": 2, "mknod": 2, "mknodat": 2, "umask": 2,
+               "setsockopt": 3, "clone": 4, "setpriority": 4}
 
 DEFINES = {"TIOCSTI": 0x5412, "TIOCLINUX": 0x541C, "CLONE_NEW_ANY": 0x7E020000,
-           "SOCK_STREAM": 1, "S_ISUGID": 0o7000, "S_IFMT": 0o170000, "S_IFIFO": 0o10000,
-           "S_IFREG": 0o100000}
+           "SOCK_STREAM": 1, "S_ISUGID": 0o7000, "S_IFMT": 0o170000,
+           "S_IFIFO": 0o10000, "S_IFREG": 0o100000, "SOL_SOCKET": 1, "SO_SNDBUF": 7,
+           "SO_RCVBUF": 8, "SO_SNDBUFFORCE": 32, "SO_RCVBUFFORCE": 33}
 #: Written first in the TRAP block: terminal injection, whatever the upper 32 bits, and clone
 #: with any namespace flag (the only clone the rule above does not allow).
 TRAP_RULES = """\
@@ -327,35 +355,51 @@ def trace_both() -> dict[str, dict]:
     return traced
 
 
-def tables(profile: str) -> tuple[list[tuple[str, list[str]]], dict, list]:
-    """ALLOWED, RULES and REFUSED as they are for one profile's policy."""
-    if profile not in LOCAL_SOCKETS_IN:
-        return ALLOWED, RULES, REFUSED
+@dataclass(frozen=True)
+class Tables:
+    """The decisions as they are for one profile's policy."""
+
+    allowed: list[tuple[str, list[str]]]
+    rules: dict[str, tuple[str, str, dict[str, int]]]
+    conditions: dict[str, tuple[str, str]]
+    refused: list[tuple[int, str, str, list[str]]]
+
+
+def tables(profile: str) -> Tables:
+    """ALLOWED, RULES, CONDITIONS and REFUSED as they are for one profile's policy: AF_UNIX
+    sockets where the jail has a network namespace (LOCAL_SOCKETS_IN), the gvisor profile's
+    own refusals (GVISOR_REFUSED)."""
+    more_allowed = LOCAL_SOCKET_CALLS if profile in LOCAL_SOCKETS_IN else []
+    conditions, refused = dict(CONDITIONS), list(REFUSED)
+    if profile == "gvisor":
+        refused = GVISOR_REFUSED + refused
+    taken = set(conditions) | {name for *_, names in refused for name in names if name not in
+                               conditions and name not in RULES}  # fmt: skip
     allowed = [
-        (comment, names + LOCAL_SOCKET_CALLS if index == RULE_GROUPS["socket"] else names)
+        (comment, [n for n in names if n not in taken]
+         + (more_allowed if index == RULE_GROUPS["socket"] else []))
         for index, (comment, names) in enumerate(ALLOWED)
-    ]
-    refused = [
-        (errno, symbol, comment, [n for n in names if n not in LOCAL_SOCKET_CALLS])
-        for errno, symbol, comment, names in REFUSED
-    ]
-    return allowed, {**RULES, **LOCAL_SOCKET_RULE}, refused
+    ]  # fmt: skip
+    refused = [(errno, symbol, comment, [n for n in names if n not in more_allowed])
+               for errno, symbol, comment, names in refused]  # fmt: skip
+    rules = {**RULES, **(LOCAL_SOCKET_RULE if more_allowed else {})}
+    return Tables(allowed, rules, conditions, refused)
 
 
 def decisions(profile: str) -> dict[str, str]:
     """Each call named here, and where: ``allowed``, ``ruled``, ``refused``, ``trapped``.
     Raises SystemExit if a call is decided twice."""
-    allowed, rules, refused = tables(profile)
+    table = tables(profile)
     decided: dict[str, str] = {}
-    places = [("allowed", names) for _, names in allowed]
+    places = [("allowed", names) for _, names in table.allowed]
     places += [("trapped", names) for _, names in TRAPPED]
-    places += [("ruled", [*rules, *CONDITIONS])]
+    places += [("ruled", [*table.rules, *table.conditions])]
     for kind, names in places:
         for name in names:
             if name in decided:
                 raise SystemExit(f"{name} is decided twice in seccomp/generate.py")
             decided[name] = kind
-    for _, _, _, names in refused:
+    for _, _, _, names in table.refused:
         for name in names:
             if decided.get(name, "refused") not in ("refused", "ruled"):
                 raise SystemExit(f"{name} is refused and {decided[name]} in seccomp/generate.py")
@@ -367,7 +411,7 @@ def render(traced: dict[str, dict], profile: str) -> tuple[str, list[str]]:
     """One profile's policy, checked against the calls traced in it; and notes for whoever ran
     the generator. Raises SystemExit if real code was traced making a call the policy traps:
     what honest code meets must be an errno at worst, never a kill."""
-    _, rules, _ = tables(profile)
+    rules = tables(profile).rules
     decided = decisions(profile)
     calls = traced.get(profile, {})
     trapped = sorted(name for name in calls if decided.get(name, "trapped") == "trapped")
@@ -394,13 +438,14 @@ def render(traced: dict[str, dict], profile: str) -> tuple[str, list[str]]:
 def _policy(profile: str, trap: str = "TRAP(0)") -> tuple[str, int]:
     """A profile's policy text, and how many calls it allows. ``trap``: the action of what is
     trapped (the tracer lets it through: ALLOW)."""
-    allowed_groups, rules, refused = tables(profile)
+    table = tables(profile)
+    allowed_groups, rules, conditions = table.allowed, table.rules, table.conditions
     defines = dict(DEFINES)
     blocks = []
     for index, (comment, names) in enumerate(allowed_groups):
         entries = [_wrap([_kafel(name) for name in names])]
         for name, group in RULE_GROUPS.items():
-            if group != index or not (name in rules or name in CONDITIONS):
+            if group != index or not (name in rules or name in conditions):
                 continue
             if name in rules:
                 params, argument, numbers = rules[name]
@@ -409,11 +454,11 @@ def _policy(profile: str, trap: str = "TRAP(0)") -> tuple[str, int]:
                 if name in ALSO:
                     test = f"      ({test.strip()}) && {ALSO[name]}"
             else:
-                params, condition = CONDITIONS[name]
+                params, condition = conditions[name]
                 test = f"      {condition}"
             entries.append(f"    {_kafel(name)}({params}) {{\n{test}\n    }}")
         blocks.append(_comment(comment) + "\n" + ",\n".join(entries))
-    allowed = sum(len(names) for _, names in allowed_groups) + len(rules) + len(CONDITIONS)
+    allowed = sum(len(names) for _, names in allowed_groups) + len(rules) + len(conditions)
     define_lines = "".join(f"#define {k} {v:#x}\n" for k, v in sorted(defines.items()))
     trapped = [TRAP_RULES] + [
         _comment(comment) + "\n" + _wrap([_kafel(name) for name in names])
@@ -422,12 +467,12 @@ def _policy(profile: str, trap: str = "TRAP(0)") -> tuple[str, int]:
     refusals = [
         f"  ERRNO({errno}) {{  /* {symbol} */\n{_comment(comment)}\n"
         f"{_wrap([_kafel(name) for name in names])}\n  }}"
-        for errno, symbol, comment, names in refused
+        for errno, symbol, comment, names in table.refused
     ]
     policy = (
         f"{HEADER}\n{define_lines}\n"
         f"/* The {profile} profile's policy: {allowed} calls allowed, "
-        f"{len(rules) + len(CONDITIONS)} of them for some arguments only. */\n"
+        f"{len(rules) + len(conditions)} of them for some arguments only. */\n"
         f"POLICY pyexec {{\n  ALLOW {{\n" + ",\n".join(blocks) + "\n  },\n"
         f"  {trap} {{\n" + ",\n".join(trapped) + "\n  },\n" + ",\n".join(refusals) + "\n}\n\n"
         f"USE pyexec DEFAULT {trap}\n"

@@ -306,6 +306,28 @@ ATTACKS: list[Attack] = [
     refused(
         "make a device node", "privilege", "os.mknod('null', 0o20666, os.makedev(1, 3))", "EPERM"
     ),
+    refused(
+        "chmod /dev/null for the next execution", "privilege", "os.chmod('/dev/null', 0)", "EPERM"
+    ),
+    refused(
+        "raise the jail's priority",
+        "privilege",
+        "os.setpriority(os.PRIO_PROCESS, 0, -20)",
+        "EACCES",
+    ),
+    attack(
+        "flush the host's disk",
+        "resources",
+        """
+        import ctypes, errno, os
+        def main():
+            libc = ctypes.CDLL(None, use_errno=True)
+            root = os.open("/", os.O_RDONLY)
+            return errno.errorcode.get(ctypes.get_errno()) if libc.syncfs(root) else "flushed"
+        """,
+        "ok",
+        result="EPERM",
+    ),
     attack(
         "link into the rootfs",
         "privilege",
@@ -530,6 +552,45 @@ ATTACKS: list[Attack] = [
         """,
         ("exception", "tmp_limit"),
         limits={"tmp_size_mib": 8},
+    ),
+    attack(
+        "enlarge socket buffers",
+        "resources",
+        """
+        import socket
+        def main():
+            left, _ = socket.socketpair()
+            before = left.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+            for option in (socket.SO_SNDBUF, socket.SO_RCVBUF, 32, 33):  # and the FORCE forms
+                left.setsockopt(socket.SOL_SOCKET, option, 64 << 20)
+            after = left.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+            return "unchanged" if after == before else f"{before} -> {after}"
+        """,
+        "ok",
+        result="unchanged",
+    ),
+    attack(
+        "hold sockets in flight",
+        "resources",
+        """
+        import socket
+        def main():
+            # Sockets sent over a socket and closed leave no descriptor behind: each parked
+            # pair would hold its buffers outside RLIMIT_NOFILE's count.
+            carrier, _ = socket.socketpair()
+            parked = 0
+            try:
+                for _ in range(1000):
+                    a, b = socket.socketpair()
+                    socket.send_fds(carrier, [b"x"], [a.fileno(), b.fileno()])
+                    a.close(), b.close()
+                    parked += 1
+            except OSError:
+                pass
+            return "bounded" if parked <= 64 else f"parked {parked} pairs"
+        """,
+        "ok",
+        result="bounded",
     ),
     attack(
         "hoard kernel memory in pipe buffers",

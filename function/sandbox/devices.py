@@ -3,10 +3,12 @@
 A lock taken on a device node is seen by every process that opens the same node: one node
 shared by concurrent jails (the host's /dev/null) would be a channel between them. So the
 namespaces profile binds, into its jail's own /dev tmpfs, three nodes of the jail's uid
-(:func:`nodes_of`), made by root once per uid in the host's /dev (a file system for devices,
-which every user may search: NsJail binds them from inside the jail's user namespace, by
-path), owned by that uid and mode 0600, so that no other user of the host opens them. A uid
-runs one jail at a time, and a lock dies with its holder.
+(:func:`nodes_of`), made by root in the host's /dev (a file system for devices, which every
+user may search: NsJail binds them from inside the jail's user namespace, by path). They are
+root's, mode 0666, so the jail cannot change them; their folder is root's with the uid's
+group, mode 0710, so no other user of the host reaches them. Each jail start checks them and
+makes them anew if anything changed. A uid runs one jail at a time, and a lock dies with its
+holder.
 
 The gvisor profile cannot mount: its jails share the rootfs's own /dev, so the sandbox makes
 it there, as root, before the first jail (:func:`prepare`):
@@ -39,30 +41,38 @@ NODES_DIR = Path("/dev/pyexec")
 
 
 def nodes_of(uid: int, nodes_dir: Path = NODES_DIR) -> Path:
-    """The folder of ``uid``'s three device nodes, made if missing; raise OSError if they
-    cannot be made (no CAP_MKNOD, a file system mounted nodev)."""
+    """The folder of ``uid``'s three device nodes, checked, and made anew where anything of
+    them changed; raise OSError if they cannot be made (no CAP_MKNOD, a file system mounted
+    nodev)."""
     folder = nodes_dir / str(uid)
-    if all((folder / name).is_char_device() for name in DEVICES):
-        return folder
-    folder.mkdir(mode=0o755, parents=True, exist_ok=True)
-    _make_nodes(folder, owner=uid, mode=0o600)
+    folder.mkdir(mode=0o710, parents=True, exist_ok=True)
+    os.chown(folder, 0, uid)
+    os.chmod(folder, 0o710)  # noqa: S103 - searchable by the uid's group (its jail) alone
+    _make_nodes(folder, replace=True)
     if os.statvfs(folder).f_flag & os.ST_NODEV:
         raise OSError(f"{folder} is on a file system mounted nodev: its devices cannot be opened")
     return folder
 
 
-def _make_nodes(folder: Path, owner: int = 0, mode: int = 0o666) -> None:
+def _make_nodes(folder: Path, replace: bool = False) -> None:
+    """Root's character devices, mode 0666, in ``folder``; one that is not exactly that is
+    made anew (``replace``), or refused."""
     for name, (major, minor) in DEVICES.items():
         path = folder / name
+        wanted = (stat.S_IFCHR | 0o666, os.makedev(major, minor), 0, 0)
         try:
             info = path.lstat()
         except FileNotFoundError:
-            os.mknod(path, stat.S_IFCHR | mode, os.makedev(major, minor))
-            os.chown(path, owner, owner)
-            os.chmod(path, mode)  # Whatever the umask.
+            info = None
+        if info is not None and (info.st_mode, info.st_rdev, info.st_uid, info.st_gid) == wanted:
             continue
-        if not (stat.S_ISCHR(info.st_mode) and info.st_rdev == os.makedev(major, minor)):
+        if info is not None and not replace:
             raise OSError(f"{path} is not the {name} device")
+        if info is not None:
+            path.unlink()
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(major, minor))
+        os.chown(path, 0, 0)
+        os.chmod(path, 0o666)  # noqa: S103 - a device every jail may use, whatever the umask
 
 
 def prepare(rootfs: Path) -> None:

@@ -10,6 +10,7 @@ neither follows a symbolic link nor recurses: the tree is the script's, of any d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import stat
@@ -95,12 +96,17 @@ class PrivateFolder:
             return
 
         def empty(fd: int) -> list[str]:
-            os.fchmod(fd, 0o700)  # The script may have taken its own permissions away.
+            # Root's first, before it is listed: the script may have taken its own
+            # permissions away, and a folder another jail may write to (one its owner made
+            # world-writable) must take no new entry, nor see one renamed, from then on.
+            os.fchown(fd, 0, 0)
+            os.fchmod(fd, 0o700)
             subfolders = [name for name, size in _listing(fd) if size is None]
             with os.scandir(fd) as listing:
                 for entry in listing:
                     if not entry.is_dir(follow_symlinks=False):
-                        os.unlink(entry.name, dir_fd=fd)
+                        with contextlib.suppress(FileNotFoundError):  # gone since listed
+                            os.unlink(entry.name, dir_fd=fd)
             return subfolders
 
         try:
@@ -158,7 +164,10 @@ def _listing(fd: int) -> list[tuple[str, int | None]]:
     found: list[tuple[str, int | None]] = []
     with os.scandir(fd) as listing:
         for entry in listing:
-            info = entry.stat(follow_symlinks=False)
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:  # Listed, then removed: nothing to count or remove.
+                continue
             if stat.S_ISDIR(info.st_mode):
                 found.append((entry.name, None))
             else:

@@ -596,6 +596,9 @@ class _Watch:
 
     #: The folder is measured every this many samples (a walk costs more than a reading).
     FOLDER_EVERY = 5
+    #: Looks in a row that could not measure the folder (it changed under the walk) before
+    #: it counts as past its bound: a measurement a script can disturb fails closed.
+    UNMEASURED_LIMIT = 2
 
     def __init__(
         self,
@@ -608,6 +611,7 @@ class _Watch:
     ) -> None:
         self.profile, self.uid, self.limits, self.folder = profile, uid, limits, folder
         self.rootfs = rootfs
+        self.unmeasured = 0
         self.samples = 0
         self.cpu_before_s = self.cpu_s(nsjail_pid)
         """What the jail used before its hand-over (its start, its preload): not the script's."""
@@ -635,14 +639,18 @@ class _Watch:
             return False
         max_bytes, max_entries = self.limits.tmp_size_mib * nsjail.MIB, self.limits.max_tmp_entries
         usage = self.folder.usage(max_bytes, max_entries)
-        if usage is None:
-            return False
+        # /dev/shm, shared by the jails of this profile, has the same bound as the folder.
+        shm = devices.usage_of(self.rootfs, self.uid, max_bytes, max_entries)
+        if usage is None or shm is None:
+            # A tree that changed under the walk is counted again at the next look; one that
+            # keeps changing (a script moving folders to blind the walk) is past its bound.
+            self.unmeasured += 1
+            return self.unmeasured >= self.UNMEASURED_LIMIT
+        self.unmeasured = 0
         unlinked = processes.unlinked_file_bytes(self.uid) if held_open else 0
         if usage.bytes + unlinked > max_bytes or usage.entries > max_entries:
             return True
-        # /dev/shm, shared by the jails of this profile, has the same bound as the folder.
-        shm = devices.usage_of(self.rootfs, self.uid, max_bytes, max_entries)
-        return shm is not None and (shm.bytes > max_bytes or shm.entries > max_entries)
+        return shm.bytes > max_bytes or shm.entries > max_entries
 
 
 class _NotTaken(Exception):
