@@ -101,6 +101,26 @@ def refused(name: str, category: str, body: str, errno_name: str) -> Attack:
     )
 
 
+def filling(name: str, category: str, folder: str) -> Attack:
+    """64 MiB written into ``folder`` (an expression) with a bound of 8 MiB on it: the tmpfs
+    refuses the write (namespaces), or the watch stops the jail (gvisor)."""
+    return attack(
+        name,
+        category,
+        f"""
+        import os, tempfile
+        def main():
+            chunk = b"x" * (1 << 20)
+            for i in range(64):
+                with open(os.path.join({folder}, f"fill{{i}}"), "wb") as f:
+                    f.write(chunk)
+            return "filled 64 MiB"
+        """,
+        ("exception", "tmp_limit"),
+        limits={"tmp_size_mib": 8},
+    )
+
+
 def refused_socket(name: str, family: str, kind: str) -> Attack:
     return attack(
         name,
@@ -189,21 +209,7 @@ ATTACKS: list[Attack] = [
         "ok",
         result=[],
     ),
-    attack(
-        "fill the temporary folder",
-        "writing",
-        """
-        import os, tempfile
-        def main():
-            chunk = b"x" * (1 << 20)
-            for i in range(64):
-                with open(os.path.join(tempfile.gettempdir(), f"fill{i}"), "wb") as f:
-                    f.write(chunk)
-            return "filled 64 MiB"
-        """,
-        ("exception", "tmp_limit"),
-        limits={"tmp_size_mib": 8},
-    ),
+    filling("fill the temporary folder", "writing", "tempfile.gettempdir()"),
     attack(
         "fill the temporary folder with empty files",
         "writing",
@@ -539,20 +545,7 @@ ATTACKS: list[Attack] = [
         "timeout",
         limits={"cpu_time_s": 1, "timeout_s": 10},
     ),
-    attack(
-        "fill /dev/shm",
-        "resources",
-        """
-        def main():
-            chunk = b"x" * (1 << 20)
-            for i in range(64):
-                with open(f"/dev/shm/fill{i}", "wb") as f:
-                    f.write(chunk)
-            return "filled 64 MiB"
-        """,
-        ("exception", "tmp_limit"),
-        limits={"tmp_size_mib": 8},
-    ),
+    filling("fill /dev/shm", "resources", "'/dev/shm'"),
     attack(
         "enlarge socket buffers",
         "resources",
