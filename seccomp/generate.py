@@ -357,33 +357,28 @@ def trace_both() -> dict[str, dict]:
 
 @dataclass(frozen=True)
 class Tables:
-    """The decisions as they are for one profile's policy."""
+    """The decisions as they are for one profile's policy (CONDITIONS are every profile's)."""
 
     allowed: list[tuple[str, list[str]]]
     rules: dict[str, tuple[str, str, dict[str, int]]]
-    conditions: dict[str, tuple[str, str]]
     refused: list[tuple[int, str, str, list[str]]]
 
 
 def tables(profile: str) -> Tables:
-    """ALLOWED, RULES, CONDITIONS and REFUSED as they are for one profile's policy: AF_UNIX
-    sockets where the jail has a network namespace (LOCAL_SOCKETS_IN), the gvisor profile's
-    own refusals (GVISOR_REFUSED)."""
-    more_allowed = LOCAL_SOCKET_CALLS if profile in LOCAL_SOCKETS_IN else []
-    conditions, refused = dict(CONDITIONS), list(REFUSED)
-    if profile == "gvisor":
-        refused = GVISOR_REFUSED + refused
-    taken = set(conditions) | {name for *_, names in refused for name in names if name not in
-                               conditions and name not in RULES}  # fmt: skip
+    """ALLOWED, RULES and REFUSED as they are for one profile's policy: AF_UNIX sockets where
+    the jail has a network namespace (LOCAL_SOCKETS_IN), and the gvisor profile's own
+    refusals (GVISOR_REFUSED), which take their calls out of ALLOWED."""
+    local = LOCAL_SOCKET_CALLS if profile in LOCAL_SOCKETS_IN else []
+    own = GVISOR_REFUSED if profile == "gvisor" else []
+    taken = {name for *_, names in own for name in names}
     allowed = [
         (comment, [n for n in names if n not in taken]
-         + (more_allowed if index == RULE_GROUPS["socket"] else []))
+         + (local if index == RULE_GROUPS["socket"] else []))
         for index, (comment, names) in enumerate(ALLOWED)
     ]  # fmt: skip
-    refused = [(errno, symbol, comment, [n for n in names if n not in more_allowed])
-               for errno, symbol, comment, names in refused]  # fmt: skip
-    rules = {**RULES, **(LOCAL_SOCKET_RULE if more_allowed else {})}
-    return Tables(allowed, rules, conditions, refused)
+    refused = [(errno, symbol, comment, [n for n in names if n not in local])
+               for errno, symbol, comment, names in own + REFUSED]  # fmt: skip
+    return Tables(allowed, {**RULES, **(LOCAL_SOCKET_RULE if local else {})}, refused)
 
 
 def decisions(profile: str) -> dict[str, str]:
@@ -393,7 +388,7 @@ def decisions(profile: str) -> dict[str, str]:
     decided: dict[str, str] = {}
     places = [("allowed", names) for _, names in table.allowed]
     places += [("trapped", names) for _, names in TRAPPED]
-    places += [("ruled", [*table.rules, *table.conditions])]
+    places += [("ruled", [*table.rules, *CONDITIONS])]
     for kind, names in places:
         for name in names:
             if name in decided:
@@ -439,7 +434,7 @@ def _policy(profile: str, trap: str = "TRAP(0)") -> tuple[str, int]:
     """A profile's policy text, and how many calls it allows. ``trap``: the action of what is
     trapped (the tracer lets it through: ALLOW)."""
     table = tables(profile)
-    allowed_groups, rules, conditions = table.allowed, table.rules, table.conditions
+    allowed_groups, rules, conditions = table.allowed, table.rules, CONDITIONS
     defines = dict(DEFINES)
     blocks = []
     for index, (comment, names) in enumerate(allowed_groups):

@@ -86,19 +86,21 @@ def prepare(rootfs: Path) -> None:
     os.chmod(shm, SHM_MODE)
 
 
-def _entries_of(rootfs: Path, uid: int) -> list[Path]:
-    """What ``uid`` owns in /dev/shm (entries vanishing while listed are skipped)."""
-    found: list[Path] = []
+def _entries_of(rootfs: Path, uid: int) -> list[tuple[Path, os.stat_result]]:
+    """What ``uid`` owns in /dev/shm, each with its lstat (entries vanishing while listed are
+    skipped)."""
+    found: list[tuple[Path, os.stat_result]] = []
     shm = rootfs / "dev" / "shm"
     if not shm.is_dir():  # Not made (yet): the namespaces profile mounts its own.
         return found
     with os.scandir(shm) as listing:
         for entry in listing:
             try:
-                if entry.stat(follow_symlinks=False).st_uid == uid:
-                    found.append(Path(entry.path))
+                info = entry.stat(follow_symlinks=False)
             except FileNotFoundError:
                 continue
+            if info.st_uid == uid:
+                found.append((Path(entry.path), info))
     return found
 
 
@@ -106,12 +108,8 @@ def usage_of(rootfs: Path, uid: int, max_bytes: int, max_entries: int) -> Usage 
     """Bytes and entries ``uid`` holds in /dev/shm, counted until past either bound; None if
     a folder changed under the walk (the next look counts again)."""
     total = entries = 0
-    for path in _entries_of(rootfs, uid):
+    for path, info in _entries_of(rootfs, uid):
         entries += 1
-        try:
-            info = path.lstat()
-        except FileNotFoundError:
-            continue
         if stat.S_ISDIR(info.st_mode):
             inside = PrivateFolder.at(path).usage(max_bytes - total, max_entries - entries)
             if inside is None:
@@ -127,8 +125,8 @@ def usage_of(rootfs: Path, uid: int, max_bytes: int, max_entries: int) -> Usage 
 def remove_entries_of(rootfs: Path, uid: int) -> None:
     """Remove everything ``uid`` left in /dev/shm; raise OSError if any of it stays. Only once
     no process of the uid is left to make more."""
-    for path in _entries_of(rootfs, uid):
-        if path.is_dir() and not path.is_symlink():
+    for path, info in _entries_of(rootfs, uid):
+        if stat.S_ISDIR(info.st_mode):  # lstat's: a link to a folder is removed as a link
             PrivateFolder.at(path).remove()
         else:
             path.unlink(missing_ok=True)
